@@ -1,0 +1,73 @@
+/**
+ * The `bye` codes of WSP 1.0. Borrowed from HTTP and SIP where one fits, so that a reader who knows
+ * either can guess the meaning. The one table both the element and the server import.
+ */
+export const ByeCode = {
+  /** Signaling moves to the peer-to-peer DataChannel `wsp`; the call goes on. */
+  TRANSFERRED: 101,
+  /** A party hung up after the call was established. */
+  NORMAL: 200,
+  /** A frame could not be decoded or broke the flow; it was dropped. */
+  MALFORMED: 400,
+  /** The connection is not (or no longer) authenticated. */
+  UNAUTHORIZED: 401,
+  /** The sender may not do this: act as another user, or touch a call it is not part of. */
+  FORBIDDEN: 403,
+  /** The callee does not exist on its domain. */
+  UNKNOWN_USER: 404,
+  /** Nobody accepted before the ring timeout. */
+  NO_ANSWER: 408,
+  /** Another device of the callee accepted the call. */
+  ANSWERED_ELSEWHERE: 409,
+  /** A frame exceeded a size limit. */
+  TOO_LARGE: 413,
+  /** The callee exists but has no device online. */
+  OFFLINE: 480,
+  /** Every device of the callee is already in a call. */
+  BUSY: 486,
+  /** The caller hung up before the call was accepted. */
+  CANCELLED: 487,
+  /** The two browsers could not agree on or establish media. */
+  MEDIA_FAILED: 488,
+  /** The server failed; the call cannot go on. */
+  SERVER_ERROR: 500,
+  /** The callee's domain cannot be reached. */
+  UNREACHABLE: 502,
+  /** The other party's connection was lost before the handover. */
+  PEER_LOST: 503,
+  /** The callee declined. */
+  DECLINED: 603,
+} as const;
+
+export type ByeCode = (typeof ByeCode)[keyof typeof ByeCode];
+
+/** The English reason a peer shows when a `bye` carries none. */
+export const byeReasons: Readonly<Record<ByeCode, string>> = {
+  101: 'Signaling transferred',
+  200: 'Call ended',
+  400: 'Malformed frame',
+  401: 'Not authorized',
+  403: 'Forbidden',
+  404: 'Unknown user',
+  408: 'No answer',
+  409: 'Answered on another device',
+  413: 'Frame too large',
+  480: 'Callee offline',
+  486: 'Busy',
+  487: 'Call cancelled',
+  488: 'Media could not be established',
+  500: 'Server error',
+  502: 'Domain unreachable',
+  503: 'Connection to the other party lost',
+  603: 'Declined',
+};
+
+/** True for the codes WSP 1.0 defines. Peers must still accept and end the call on any other integer. */
+export function isKnownByeCode(code: number): code is ByeCode {
+  return Object.prototype.hasOwnProperty.call(byeReasons, code);
+}
+
+/** The reason to show for `code`: the one the frame carried, else the table's, else a generic one. */
+export function byeReason(code: number, given?: string): string {
+  return given || (isKnownByeCode(code) ? byeReasons[code] : `Call ended (${code})`);
+}
