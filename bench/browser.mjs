@@ -1,0 +1,36 @@
+// Headless Debian Chromium with fake media, and a loopback page that loads the bundled element.
+import { createServer } from 'node:http';
+import { chromium } from 'playwright-core';
+import { bundleElement } from '../scripts/bundle-element.mjs';
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  '--allow-loopback-in-peer-connection',
+];
+
+/** Serves `/` (an empty page) and `/wsp-call.js` (the element bundle) on 127.0.0.1. */
+export async function servePage() {
+  const { code } = await bundleElement();
+  const server = createServer((request, response) => {
+    if (request.url === '/wsp-call.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(code);
+    } else {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/wsp-call.js"></script>');
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, args: chromiumArgs });
+}

@@ -1,0 +1,7 @@
+// Read by `cem analyze`: the element's public API comes from its JSDoc, never from hand edits.
+export default {
+  globs: ['src/element/**/*.ts', 'src/wsp-call.ts'],
+  exclude: ['**/*.test.ts'],
+  outdir: '.',
+  litelement: true,
+};
