@@ -134,7 +134,8 @@ function toFrame(value: unknown): Frame {
  * if (result.ok) handle(result.frame); else report(result.error);
  */
 export function decode(data: string): DecodeResult {
-  if (data.length > limits.frame) {
+  // A UTF-8 character takes up to 3 bytes per UTF-16 unit, so only long strings need counting.
+  if (data.length > limits.frame || (data.length > limits.frame / 3 && utf8Length(data) > limits.frame)) {
     return { ok: false, error: { code: ByeCode.TOO_LARGE, reason: `frame larger than ${limits.frame} bytes` } };
   }
   let value: unknown;
@@ -149,6 +150,12 @@ export function decode(data: string): DecodeResult {
     if (error instanceof Invalid) return { ok: false, error: { code: ByeCode.MALFORMED, reason: error.message } };
     throw error;
   }
+}
+
+const utf8 = new TextEncoder();
+
+function utf8Length(data: string): number {
+  return utf8.encode(data).length;
 }
 
 /** Encodes a frame for the wire. Frames built from this module's types need no further checks. */

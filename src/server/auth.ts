@@ -1,0 +1,99 @@
+import { SignJWT, errors, jwtVerify } from 'jose';
+import { formatAddress, normalizeAddress, parseAddress } from '../protocol/index.js';
+
+/** The `aud` claim of every WSP token: a token minted for something else is not accepted here. */
+export const TOKEN_AUDIENCE = 'wsp';
+const ALGORITHM = 'HS256';
+
+export interface MintOptions {
+  /** The user's address `user@domain`; stored in canonical (lower-case) form as `sub`. */
+  address: string;
+  /** The secret shared by the site's backend and the WSP server. */
+  secret: string;
+  /** How long the token is valid. Default 600 (ten minutes): a token only has to last until the socket opens. */
+  ttlSeconds?: number;
+}
+
+export interface VerifyOptions {
+  secret: string;
+  /** The server's own domain: a token for another domain's user is refused. */
+  domain: string;
+  /** The server's user directory (user names), if it has one: a token for anyone else is refused. */
+  users?: ReadonlySet<string>;
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly address: string }
+  | { readonly ok: false; readonly status: 401 | 403; readonly reason: string };
+
+function key(secret: string): Uint8Array {
+  if (!secret) throw new TypeError('the token secret must not be empty');
+  return new TextEncoder().encode(secret);
+}
+
+/**
+ * Mints the token a client presents when it connects (docs/protocol.md §3). Call it in the site's
+ * backend for the logged-in user; never in a browser, which must not know the secret.
+ *
+ * @example
+ * const token = await mintToken({ address: 'alice@example.org', secret: process.env.WSP_SECRET! });
+ * new WebSocket(`wss://example.org/wsp?token=${token}`, 'wsp-1.0');
+ */
+export async function mintToken({ address, secret, ttlSeconds = 600 }: MintOptions): Promise<string> {
+  const sub = normalizeAddress(address);
+  if (!sub) throw new TypeError(`not an address user@domain: ${JSON.stringify(address)}`);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new RangeError('ttlSeconds must be a positive integer');
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setSubject(sub)
+    .setAudience(TOKEN_AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .sign(key(secret));
+}
+
+/** One line a developer can act on; the details of jose's messages stay in the server's log. */
+function reasonOf(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'token expired';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'token signature invalid';
+  if (error instanceof errors.JOSEAlgNotAllowed) return `token not signed with ${ALGORITHM}`;
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return `token audience is not "${TOKEN_AUDIENCE}"`;
+    if (error.reason === 'missing') return `token has no "${error.claim}" claim`;
+    return `token claim "${error.claim}" invalid`;
+  }
+  return 'token malformed';
+}
+
+/**
+ * Checks a token presented at the WebSocket upgrade. Never throws: a refusal carries the HTTP status
+ * to answer with (401: not authenticated, 403: authenticated but not allowed here) and a one-line reason.
+ *
+ * @example
+ * const auth = await verifyToken(url.searchParams.get('token'), { secret, domain: 'example.org' });
+ * if (!auth.ok) refuse(auth.status, auth.reason);
+ */
+export async function verifyToken(token: string | null | undefined, options: VerifyOptions): Promise<VerifyResult> {
+  if (!token) return { ok: false, status: 401, reason: 'token missing' };
+  let sub: unknown;
+  try {
+    const { payload } = await jwtVerify(token, key(options.secret), {
+      algorithms: [ALGORITHM],
+      audience: TOKEN_AUDIENCE,
+      requiredClaims: ['sub', 'exp'],
+    });
+    sub = payload.sub;
+  } catch (error) {
+    return { ok: false, status: 401, reason: reasonOf(error) };
+  }
+  const address = typeof sub === 'string' ? parseAddress(sub) : undefined;
+  if (!address) return { ok: false, status: 401, reason: 'token subject is not an address user@domain' };
+  if (address.domain !== options.domain) {
+    return { ok: false, status: 403, reason: `token is for domain ${address.domain}, this server serves ${options.domain}` };
+  }
+  if (options.users && !options.users.has(address.user)) {
+    return { ok: false, status: 403, reason: `unknown user ${address.user}` };
+  }
+  return { ok: true, address: formatAddress(address) };
+}

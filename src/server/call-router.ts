@@ -1,0 +1,303 @@
+import {
+  ByeCode,
+  callIdOf,
+  limits,
+  parseAddress,
+  type ByeContent,
+  type ByeFrame,
+  type Frame,
+  type InviteFrame,
+  type OfferFrame,
+} from '../protocol/index.js';
+import { silentLogger, type Logger } from './log.js';
+import { Registry, type Device } from './registry.js';
+
+/**
+ * One end the router can talk to: a client's connection now, a link to another domain's server once
+ * federation exists. `user` is the identity the server authenticated; the router never takes one from a frame.
+ */
+export interface Peer extends Device {
+  send(frame: Frame): void;
+}
+
+/**
+ * How the router reaches other domains (docs/protocol.md §4.1 step 2). `route()` returns the link to
+ * the callee's server, which the router then treats as the callee's one device: the invite goes to it
+ * and its answers come back through `receive()` like a device's.
+ */
+export interface Federation {
+  /** The link to the WSP server of `domain`, or undefined when it cannot be reached (the caller gets bye 502). */
+  route(domain: string): Peer | undefined;
+}
+
+/** Until federation exists every other domain is unreachable. */
+export const noFederation: Federation = { route: () => undefined };
+
+/** The timer functions the router uses, injectable so tests can drive the ring timeout. */
+export interface Timers {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const systemTimers: Timers = {
+  set: (callback, ms) => setTimeout(callback, ms),
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export interface CallRouterOptions {
+  /** This server's domain, lower case: callees there are served from the registry. */
+  domain: string;
+  /** The longest the server lets a call ring, in ms; an invite may ask for less. */
+  ringTimeoutMs: number;
+  /** The user directory (user names), if the server has one: other callees get bye 404 instead of 480. */
+  users?: ReadonlySet<string>;
+  federation?: Federation;
+  timers?: Timers;
+  log?: Logger;
+  /** How many calls one connection may have placed and not yet ended; more are refused with bye 400. Default 32. */
+  maxCallsPerPeer?: number;
+}
+
+interface Call {
+  readonly id: string;
+  readonly caller: Peer;
+  /** Every device the invite went to: a late frame from one that has left is out of turn (400), not foreign (403). */
+  readonly devices: Set<Peer>;
+  /** The devices still ringing; emptied when one accepts. */
+  readonly ringing: Set<Peer>;
+  /** The device that sent the offer. */
+  callee?: Peer;
+  /** Whether a `ringing` has gone to the caller: only the first does. */
+  rang: boolean;
+  /** Whether a device refused (bye 486 or another code): when none is left the caller hears 486, else 480. */
+  refused: boolean;
+  /** The parties that sent bye 101 (§4.4); when both have, the server forgets the call. */
+  readonly transferred: Set<Peer>;
+  timer?: unknown;
+}
+
+function bye(call: string, code: number, reason?: string): ByeFrame {
+  const content: ByeContent = reason === undefined ? { code } : { code, reason };
+  return ['bye', content, { call }];
+}
+
+/** A connection-scoped `bye` 400 (§6): it names no call, because the offending frame's call id is not trusted. */
+function notice(reason: string): ByeFrame {
+  return ['bye', { code: ByeCode.MALFORMED, reason }, {}];
+}
+
+/**
+ * The call table and the flow of docs/protocol.md §4: routes invites, forks them to every device of
+ * the callee, and relays a call's frames only between its two parties. Pure: no sockets, no clock
+ * but the injected timers, so every rule is testable with plain objects.
+ *
+ * Identity comes from the `Peer` a frame arrived on, never from the frame. A frame for a call the
+ * sender is not part of changes nothing and is answered with bye 403 (§6).
+ *
+ * @example
+ * const router = new CallRouter({ domain: 'example.org', ringTimeoutMs: 30_000 });
+ * router.connect(connection);
+ * connection.onFrame = (frame) => router.receive(connection, frame);
+ * connection.onClose = () => router.disconnect(connection);
+ */
+export class CallRouter {
+  readonly registry = new Registry<Peer>();
+  readonly #calls = new Map<string, Call>();
+  /** The calls each peer takes part in, so a closing connection ends its calls without a scan. */
+  readonly #callsOf = new Map<Peer, Set<Call>>();
+  readonly #domain: string;
+  readonly #ringTimeoutMs: number;
+  readonly #users: ReadonlySet<string> | undefined;
+  readonly #federation: Federation;
+  readonly #timers: Timers;
+  readonly #log: Logger;
+  readonly #maxCallsPerPeer: number;
+
+  constructor(options: CallRouterOptions) {
+    this.#domain = options.domain;
+    this.#ringTimeoutMs = options.ringTimeoutMs;
+    this.#users = options.users;
+    this.#federation = options.federation ?? noFederation;
+    this.#timers = options.timers ?? systemTimers;
+    this.#log = options.log ?? silentLogger;
+    this.#maxCallsPerPeer = options.maxCallsPerPeer ?? 32;
+  }
+
+  /** How many calls the server currently knows. */
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  /** A device came online: invites to its user ring it from now on. */
+  connect(peer: Peer): void {
+    this.registry.add(peer);
+  }
+
+  /** A connection closed: it rings no more, and its calls end as §4.2 and §4.5 say. */
+  disconnect(peer: Peer): void {
+    this.registry.remove(peer);
+    for (const call of [...(this.#callsOf.get(peer) ?? [])]) {
+      if (peer === call.caller || peer === call.callee) {
+        // After its own bye 101 a party needs the server no more; the call stays for the other side's 101.
+        if (call.transferred.has(peer)) continue;
+        if (call.callee) this.#end(call, bye(call.id, ByeCode.PEER_LOST), [this.#other(call, peer)]);
+        else this.#end(call, bye(call.id, ByeCode.CANCELLED), call.ringing);
+      } else {
+        call.devices.delete(peer);
+        this.#callsOf.get(peer)?.delete(call);
+        if (call.ringing.delete(peer)) this.#leftRinging(call);
+      }
+    }
+    this.#callsOf.delete(peer);
+  }
+
+  /** Handles one decoded frame that arrived on `from`. */
+  receive(from: Peer, frame: Frame): void {
+    if (frame[0] === 'invite') return this.#invite(from, frame);
+    const id = callIdOf(frame);
+    if (id === undefined) {
+      // Only a bye notice lacks a call id: a client's complaint about a frame of ours. Answering it could loop (§6).
+      this.#log.info('notice from client', { user: from.user, content: frame[1] });
+      return;
+    }
+    const call = this.#calls.get(id);
+    if (!call || (from !== call.caller && !call.devices.has(from))) {
+      from.send(bye(id, ByeCode.FORBIDDEN)); // exactly §6's frame: nothing about whether the call exists
+      return;
+    }
+    switch (frame[0]) {
+      case 'ringing':
+        if (!call.ringing.has(from)) return from.send(notice('ringing out of turn'));
+        // Every device rings; the caller needs to hear it once.
+        if (!call.rang) {
+          call.rang = true;
+          call.caller.send(['ringing', {}, { call: id }]);
+        }
+        return;
+      case 'offer':
+        if (call.ringing.has(from)) return this.#accept(call, from, frame);
+        if (from === call.callee) return call.caller.send(frame); // a renegotiation
+        return from.send(notice(from === call.caller ? 'offer comes from the callee' : 'call accepted on another device'));
+      case 'answer':
+        if (from === call.caller && call.callee) return call.callee.send(frame);
+        return from.send(notice('answer comes from the caller, after an offer'));
+      case 'icecandidate':
+        if (call.callee && (from === call.caller || from === call.callee)) return this.#other(call, from).send(frame);
+        return from.send(notice('icecandidate before the call is accepted'));
+      case 'bye':
+        return this.#bye(call, from, frame[1]);
+    }
+  }
+
+  /** Ends every call and stops every timer, telling no one: for a server that is shutting down. */
+  close(): void {
+    for (const call of this.#calls.values()) this.#timers.clear(call.timer);
+    this.#calls.clear();
+    this.#callsOf.clear();
+  }
+
+  #invite(from: Peer, [, content, options]: InviteFrame): void {
+    const id = options.call;
+    if (this.#calls.has(id)) return from.send(notice(`call id ${id} is already in use`));
+    // The server stamps the caller: the connection's user is the only identity it trusts (§3).
+    if (content.caller.uri !== from.user) {
+      return from.send(bye(id, ByeCode.FORBIDDEN, `caller.uri must be your own address ${from.user}`));
+    }
+    const placed = [...(this.#callsOf.get(from) ?? [])].filter((call) => call.caller === from).length;
+    if (placed >= this.#maxCallsPerPeer) {
+      return from.send(bye(id, ByeCode.MALFORMED, `more than ${this.#maxCallsPerPeer} calls at once`));
+    }
+    const callee = parseAddress(content.callee.uri);
+    if (!callee) return from.send(notice('callee.uri must be an address user@domain')); // decode() already checked
+    let devices: Peer[];
+    if (callee.domain === this.#domain) {
+      if (this.#users && !this.#users.has(callee.user)) return from.send(bye(id, ByeCode.UNKNOWN_USER));
+      // A user may call themselves on another device, never on the very connection that calls.
+      devices = this.registry.devices(content.callee.uri).filter((device) => device !== from);
+      if (devices.length === 0) return from.send(bye(id, ByeCode.OFFLINE));
+    } else {
+      const link = this.#federation.route(callee.domain);
+      if (!link) return from.send(bye(id, ByeCode.UNREACHABLE, `domain ${callee.domain} cannot be reached`));
+      devices = [link];
+    }
+    const ringMs = Math.min(options.timeout ?? Infinity, this.#ringTimeoutMs);
+    const call: Call = {
+      id,
+      caller: from,
+      devices: new Set(devices),
+      ringing: new Set(devices),
+      rang: false,
+      refused: false,
+      transferred: new Set(),
+    };
+    this.#calls.set(id, call);
+    for (const peer of [from, ...devices]) this.#link(peer, call);
+    call.timer = this.#timers.set(() => this.#end(call, bye(id, ByeCode.NO_ANSWER), [call.caller, ...call.ringing]), ringMs);
+    this.#log.info('call placed', { call: id, caller: from.user, callee: content.callee.uri, devices: devices.length });
+    // Devices learn how long they ring, when the wire format can say it (a test server may ring for less than 1 s).
+    const { min, max } = limits.ringTimeout;
+    const forwarded = ringMs >= min && ringMs <= max ? { call: id, timeout: ringMs } : { call: id };
+    const invite: InviteFrame = ['invite', { caller: { ...content.caller, uri: from.user }, callee: content.callee }, forwarded];
+    for (const device of devices) device.send(invite);
+  }
+
+  #accept(call: Call, device: Peer, offer: OfferFrame): void {
+    this.#timers.clear(call.timer);
+    call.ringing.delete(device);
+    call.callee = device;
+    for (const other of call.ringing) other.send(bye(call.id, ByeCode.ANSWERED_ELSEWHERE));
+    call.ringing.clear();
+    this.#log.info('call accepted', { call: call.id });
+    call.caller.send(offer);
+  }
+
+  #bye(call: Call, from: Peer, { code, reason }: ByeContent): void {
+    const relayed = bye(call.id, code, reason);
+    if (call.callee) {
+      // A device that lost the race may still say goodbye; the call is not its business any more.
+      if (from !== call.caller && from !== call.callee) return;
+      if (code !== ByeCode.TRANSFERRED) return this.#end(call, relayed, [this.#other(call, from)]);
+      if (call.transferred.has(from)) return; // a duplicate: relayed once already
+      call.transferred.add(from);
+      this.#other(call, from).send(relayed);
+      if (call.transferred.size === 2) this.#end(call, relayed, []);
+      return;
+    }
+    if (code === ByeCode.TRANSFERRED) return from.send(notice('bye 101 before the call is accepted'));
+    if (from === call.caller) return this.#end(call, bye(call.id, ByeCode.CANCELLED), call.ringing);
+    if (!call.ringing.has(from)) return; // it left already; a repeated bye changes nothing
+    if (code === ByeCode.DECLINED) {
+      call.ringing.delete(from);
+      return this.#end(call, relayed, [call.caller, ...call.ringing]);
+    }
+    call.ringing.delete(from);
+    call.refused = true;
+    this.#leftRinging(call);
+  }
+
+  /** A device stopped ringing without accepting; when it was the last, the caller learns why. */
+  #leftRinging(call: Call): void {
+    if (call.ringing.size > 0 || call.callee) return;
+    this.#end(call, bye(call.id, call.refused ? ByeCode.BUSY : ByeCode.OFFLINE), [call.caller]);
+  }
+
+  /** Forgets a call, telling `recipients` with `frame`. */
+  #end(call: Call, frame: ByeFrame, recipients: Iterable<Peer>): void {
+    const targets = [...recipients];
+    this.#timers.clear(call.timer);
+    this.#calls.delete(call.id);
+    for (const peer of [call.caller, ...call.devices]) this.#callsOf.get(peer)?.delete(call);
+    this.#log.info('call ended', { call: call.id, code: frame[1].code });
+    for (const peer of targets) peer.send(frame);
+  }
+
+  #link(peer: Peer, call: Call): void {
+    const calls = this.#callsOf.get(peer);
+    if (calls) calls.add(call);
+    else this.#callsOf.set(peer, new Set([call]));
+  }
+
+  #other(call: Call, party: Peer): Peer {
+    return party === call.caller ? call.callee! : call.caller;
+  }
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+/**
+ * `wsp-server`: runs a WSP server, or mints a token for it. Flags win over environment variables.
+ * Exit codes: 0 done, 1 failure at run time (e.g. the port is taken), 2 bad usage.
+ */
+import { parseArgs } from 'node:util';
+import { normalizeAddress, parseAddress } from '../protocol/index.js';
+import { mintToken } from './auth.js';
+import { createLogger } from './log.js';
+import { createWspServer, type WspServerOptions } from './server.js';
+
+const SERVE_HELP = `Usage: wsp-server [serve] [options]
+
+Runs a WSP 1.0 signaling server. Clients connect to ws://HOST:PORT/wsp with a token.
+
+Options (environment variable in brackets):
+  --domain D         the domain served, e.g. example.org or localhost:8080  [WSP_DOMAIN] (required)
+  --host H           interface to listen on, default 127.0.0.1              [WSP_HOST]
+  --port P           port, default 8080; 0 picks a free one                  [WSP_PORT]
+  --secret S         token secret shared with your backend                   [WSP_SECRET]
+                     (without one a random secret is used: only --dev-tokens lets anyone in)
+  --users a,b        user directory: only these users exist                  [WSP_USERS]
+  --ring-timeout MS  longest a call rings, default 30000                     [WSP_RING_TIMEOUT]
+  --dev-tokens       serve GET /dev/token?user=NAME (never in production)    [WSP_DEV_TOKENS=1]
+  --debug            log every frame, not only connections and calls        [WSP_DEBUG=1]
+  -h, --help         this text
+
+The first line on stdout is {"msg":"listening","port":…,"url":…,"domain":…}.
+See also: wsp-server token --help
+`;
+
+const TOKEN_HELP = `Usage: wsp-server token <user|user@domain> [options]
+
+Prints a token that lets the user connect to the server with the same domain and secret.
+
+Options (environment variable in brackets):
+  --domain D      the server's domain; needed when the user has none       [WSP_DOMAIN]
+  --secret S      the server's token secret (required)                     [WSP_SECRET]
+  --ttl SECONDS   how long the token is valid, default 600
+  -h, --help      this text
+`;
+
+/** A mistake in the command line: reported on stderr with exit code 2. */
+class UsageError extends Error {}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A boolean environment variable: set to 1, true or yes. */
+function flag(value: string | undefined): boolean {
+  return ['1', 'true', 'yes'].includes(value?.toLowerCase() ?? '');
+}
+
+function integer(value: string, name: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}`);
+  return number;
+}
+
+type ServeCommand = { help: true } | { help: false; debug: boolean; options: WspServerOptions };
+
+function parseServe(args: string[], env: Env): ServeCommand {
+  const { values } = parseArgs({
+    args,
+    options: {
+      domain: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      secret: { type: 'string' },
+      users: { type: 'string' },
+      'ring-timeout': { type: 'string' },
+      'dev-tokens': { type: 'boolean' },
+      debug: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return { help: true };
+  const domain = values.domain ?? env.WSP_DOMAIN;
+  if (!domain) throw new UsageError('--domain is required (or WSP_DOMAIN)');
+  if (!parseAddress(`user@${domain}`)) throw new UsageError(`not a domain: ${domain}`);
+  const users = values.users ?? env.WSP_USERS;
+  const userList = users?.split(',').map((name) => name.trim()).filter(Boolean);
+  for (const name of userList ?? []) if (!parseAddress(`${name}@${domain}`)) throw new UsageError(`not a user name: ${name}`);
+  const ringTimeout = values['ring-timeout'] ?? env.WSP_RING_TIMEOUT;
+  return {
+    help: false,
+    debug: values.debug ?? flag(env.WSP_DEBUG),
+    options: {
+      domain,
+      host: values.host ?? env.WSP_HOST ?? '127.0.0.1',
+      port: integer(values.port ?? env.WSP_PORT ?? '8080', '--port', 0, 65535),
+      secret: values.secret ?? env.WSP_SECRET,
+      users: userList,
+      ringTimeoutMs: ringTimeout === undefined ? undefined : integer(ringTimeout, '--ring-timeout', 1, 3_600_000),
+      devTokens: values['dev-tokens'] ?? flag(env.WSP_DEV_TOKENS),
+    },
+  };
+}
+
+async function serve(args: string[], env: Env): Promise<void> {
+  const command = parseServe(args, env);
+  if (command.help) return void process.stdout.write(SERVE_HELP);
+  // No quieter levels: harnesses wait for the info-level listening line.
+  const log = createLogger({ level: command.debug ? 'debug' : 'info' });
+  const server = await createWspServer({ ...command.options, log });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    await server.close();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(signal));
+}
+
+async function token(args: string[], env: Env): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      domain: { type: 'string' },
+      secret: { type: 'string' },
+      ttl: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return void process.stdout.write(TOKEN_HELP);
+  if (positionals.length !== 1) throw new UsageError('give exactly one user: wsp-server token <user|user@domain>');
+  const user = positionals[0]!;
+  const domain = (values.domain ?? env.WSP_DOMAIN)?.toLowerCase();
+  if (!user.includes('@') && !domain) throw new UsageError('--domain is required for a user without @domain (or WSP_DOMAIN)');
+  const address = normalizeAddress(user.includes('@') ? user : `${user}@${domain}`);
+  if (!address) throw new UsageError(`not an address: ${user}`);
+  if (domain && !address.endsWith(`@${domain}`)) throw new UsageError(`${address} is not a user of ${domain}`);
+  const secret = values.secret ?? env.WSP_SECRET;
+  if (!secret) throw new UsageError('--secret is required (or WSP_SECRET)');
+  const ttlSeconds = integer(values.ttl ?? '600', '--ttl', 1, 31_536_000);
+  process.stdout.write(`${await mintToken({ address, secret, ttlSeconds })}\n`);
+}
+
+async function main(argv: string[], env: Env): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'token') return token(rest, env);
+  if (command === 'serve') return serve(rest, env);
+  if (command === undefined || command.startsWith('-')) return serve(argv, env);
+  throw new UsageError(`unknown command "${command}"; try wsp-server --help`);
+}
+
+main(process.argv.slice(2), process.env).catch((error: unknown) => {
+  // parseArgs reports bad flags as TypeErrors with an ERR_PARSE_ARGS_* code: a usage mistake too.
+  const usage = error instanceof UsageError || (error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS'));
+  process.stderr.write(`wsp-server: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(usage ? 2 : 1);
+});

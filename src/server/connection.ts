@@ -1,0 +1,101 @@
+import { WebSocket, type RawData } from 'ws';
+import { ByeCode, decode, encode, type ByeFrame, type Frame } from '../protocol/index.js';
+import type { Peer } from './call-router.js';
+import type { Logger } from './log.js';
+
+/** Where a connection's frames and its end go: the CallRouter. */
+export interface FrameHandler {
+  receive(from: Connection, frame: Frame): void;
+  disconnect(connection: Connection): void;
+}
+
+/**
+ * Bytes a client may leave unread on its socket before the server gives up on it: a client that does
+ * not read must not make the server buffer without bound.
+ */
+const MAX_BUFFERED = 1024 * 1024;
+
+function notice(code: number, reason: string): ByeFrame {
+  return ['bye', { code, reason }, {}];
+}
+
+function toText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
+/**
+ * One authenticated client socket: decodes every message with the protocol's `decode()`, answers
+ * what it cannot decode with the `bye` 400 notice (§6), and hands good frames to the router. The
+ * socket's user was fixed at the upgrade and is the only identity the router sees.
+ *
+ * @example
+ * const connection = new Connection(socket, 'alice@example.org', router, log);
+ */
+export class Connection implements Peer {
+  readonly user: string;
+  /** Cleared by each heartbeat, set by each pong: still cleared at the next beat means the peer is gone. */
+  alive = true;
+  readonly #socket: WebSocket;
+  readonly #handler: FrameHandler;
+  readonly #log: Logger;
+
+  constructor(socket: WebSocket, user: string, handler: FrameHandler, log: Logger) {
+    this.user = user;
+    this.#socket = socket;
+    this.#handler = handler;
+    this.#log = log.child({ user });
+    socket.on('message', (data, isBinary) => this.#message(data, isBinary));
+    socket.on('pong', () => {
+      this.alive = true;
+    });
+    // Without a listener an 'error' event would throw and take the whole server down.
+    socket.on('error', (error) => this.#log.warn('socket error', { error: error.message }));
+    socket.once('close', (code) => {
+      this.#log.info('disconnected', { code });
+      this.#handler.disconnect(this);
+    });
+  }
+
+  send(frame: Frame): void {
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    if (this.#socket.bufferedAmount > MAX_BUFFERED) {
+      this.#log.warn('client does not read its frames; dropping it', { buffered: this.#socket.bufferedAmount });
+      this.#socket.terminate();
+      return;
+    }
+    this.#socket.send(encode(frame));
+  }
+
+  /** Pings the client, or drops it when it did not answer the previous ping. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.#log.info('no pong: dropping the connection');
+      this.#socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.#socket.ping();
+  }
+
+  close(code: number, reason: string): void {
+    this.#socket.close(code, reason);
+  }
+
+  #message(data: RawData, isBinary: boolean): void {
+    try {
+      if (isBinary) return this.send(notice(ByeCode.MALFORMED, 'binary messages are not WSP frames'));
+      const result = decode(toText(data));
+      if (!result.ok) {
+        this.#log.debug('malformed frame', { reason: result.error.reason });
+        return this.send(notice(result.error.code, result.error.reason));
+      }
+      this.#log.debug('frame', { keyword: result.frame[0], call: result.frame[2].call });
+      this.#handler.receive(this, result.frame);
+    } catch (error) {
+      // A bug in handling one frame must not end the connection, let alone the server.
+      this.#log.error('failed to handle a frame', { error });
+      this.send(notice(ByeCode.SERVER_ERROR, 'server error'));
+    }
+  }
+}

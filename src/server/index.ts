@@ -1,0 +1,17 @@
+/**
+ * The WSP 1.0 signaling server: `createWspServer()` to run one, `mintToken()` for a site's backend to
+ * let its users in. The protocol itself is in `wsp-call/protocol` and docs/protocol.md.
+ */
+export { createWspServer, WSP_PATH, type WspServer, type WspServerOptions } from './server.js';
+export { mintToken, verifyToken, TOKEN_AUDIENCE, type MintOptions, type VerifyOptions, type VerifyResult } from './auth.js';
+export {
+  CallRouter,
+  noFederation,
+  systemTimers,
+  type CallRouterOptions,
+  type Federation,
+  type Peer,
+  type Timers,
+} from './call-router.js';
+export { Registry, type Device } from './registry.js';
+export { createLogger, silentLogger, type Fields, type Level, type Logger, type LoggerOptions } from './log.js';

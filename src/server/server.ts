@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { formatAddress, limits, parseAddress, SUBPROTOCOL } from '../protocol/index.js';
+import { mintToken, verifyToken } from './auth.js';
+import { CallRouter, type Federation } from './call-router.js';
+import { Connection } from './connection.js';
+import { createLogger, type Logger } from './log.js';
+
+/** The path clients connect to: `ws://host:port/wsp`. */
+export const WSP_PATH = '/wsp';
+
+export interface WspServerOptions {
+  /** The domain this server serves, e.g. `example.org` or `localhost:8080`: users are `name@domain`. */
+  domain: string;
+  /** Interface to listen on. Default `127.0.0.1`: put a TLS proxy in front rather than exposing the server. */
+  host?: string;
+  /** Port; 0 (the default) picks a free one, see `WspServer.port`. */
+  port?: number;
+  /** The token secret shared with the site's backend. Without one a random secret is made: only `devTokens` can then mint. */
+  secret?: string;
+  /** The user directory, user names without domain. With it unknown callees get bye 404 and unknown users cannot connect. */
+  users?: readonly string[];
+  /** The longest a call rings, in ms. Default 30 000. */
+  ringTimeoutMs?: number;
+  /** Serve `GET /dev/token?user=NAME`, which mints a token for anyone: for demos and tests only. */
+  devTokens?: boolean;
+  /** Interval of the ping that reaps dead sockets, in ms. Default 30 000. */
+  heartbeatMs?: number;
+  /** How to reach other domains; by default none can be reached (bye 502). */
+  federation?: Federation;
+  /** Default: JSON lines on stdout at level info. */
+  log?: Logger;
+}
+
+export interface WspServer {
+  /** The port the server listens on: the real one when `port` was 0. */
+  readonly port: number;
+  /** Where clients connect, `ws://host:port/wsp`. */
+  readonly url: string;
+  readonly domain: string;
+  /** Closes every socket (code 1001) and stops listening. */
+  close(): Promise<void>;
+}
+
+/** How long close() waits for clients to answer the closing handshake before cutting them off. */
+const CLOSE_GRACE_MS = 1000;
+
+function checkDomain(domain: string): string {
+  const canonical = domain.toLowerCase();
+  if (parseAddress(`user@${canonical}`)?.domain !== canonical) throw new TypeError(`not a domain: ${JSON.stringify(domain)}`);
+  return canonical;
+}
+
+function checkUser(name: string, domain: string): string {
+  const address = parseAddress(`${name}@${domain}`);
+  if (!address) throw new TypeError(`not a user name: ${JSON.stringify(name)}`);
+  return address.user;
+}
+
+/** The subprotocols a client offered, from `Sec-WebSocket-Protocol: a, b`. */
+function offeredProtocols(request: IncomingMessage): string[] {
+  return (request.headers['sec-websocket-protocol'] ?? '').split(',').map((name) => name.trim());
+}
+
+/** Answers an upgrade request with a plain HTTP error, so no WebSocket ever exists for it. */
+function refuse(socket: Duplex, status: number, reason: string): void {
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    'Connection: close',
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(reason)}`,
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${head.join('\r\n')}\r\n\r\n${reason}`);
+}
+
+function reply(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+  response.end(body);
+}
+
+function formatUrl(host: string, port: number): string {
+  return `ws://${host.includes(':') ? `[${host}]` : host}:${port}${WSP_PATH}`;
+}
+
+/**
+ * Starts a WSP 1.0 server (docs/protocol.md) on node:http: clients authenticate at the upgrade with
+ * `?token=`, and the CallRouter relays their calls.
+ *
+ * @example
+ * const server = await createWspServer({ domain: 'example.org', port: 8080, secret: process.env.WSP_SECRET });
+ * // … later
+ * await server.close();
+ */
+export async function createWspServer(options: WspServerOptions): Promise<WspServer> {
+  const domain = checkDomain(options.domain);
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? createLogger();
+  const users = options.users && new Set(options.users.map((name) => checkUser(name, domain)));
+  const ringTimeoutMs = options.ringTimeoutMs ?? 30_000;
+  if (!Number.isInteger(ringTimeoutMs) || ringTimeoutMs <= 0) throw new RangeError('ringTimeoutMs must be a positive integer');
+  const devTokens = options.devTokens ?? false;
+  const secret = options.secret || randomBytes(32).toString('base64url');
+
+  const router = new CallRouter({ domain, ringTimeoutMs, users, federation: options.federation, log });
+  const connections = new Set<Connection>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.frame, // beyond it ws closes the socket with 1009 (§2.3)
+    perMessageDeflate: false, // a compressed frame could inflate far beyond the limit it was checked against
+    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+
+  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // A client that resets mid-handshake must not crash the server; ws installs its own listener once it takes over.
+    const ignore = () => {};
+    socket.on('error', ignore);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== WSP_PATH) return refuse(socket, 404, 'not found');
+    if (!offeredProtocols(request).includes(SUBPROTOCOL)) return refuse(socket, 400, `subprotocol ${SUBPROTOCOL} required`);
+    const auth = await verifyToken(url.searchParams.get('token'), { secret, domain, users });
+    if (!auth.ok) {
+      log.info('connection refused', { status: auth.status, reason: auth.reason });
+      return refuse(socket, auth.status, auth.reason);
+    }
+    socket.off('error', ignore);
+    wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+      const connection = new Connection(ws, auth.address, router, log);
+      connections.add(connection);
+      ws.once('close', () => connections.delete(connection));
+      router.connect(connection);
+      log.info('connected', { user: auth.address });
+    });
+  }
+
+  async function devToken(url: URL, response: ServerResponse): Promise<void> {
+    const name = url.searchParams.get('user') ?? '';
+    const address = parseAddress(name.includes('@') ? name : `${name}@${domain}`);
+    const cors = { 'Access-Control-Allow-Origin': '*' };
+    if (!address || address.domain !== domain) return reply(response, 400, `not a user of ${domain}: ${name.slice(0, 64)}`, cors);
+    if (users && !users.has(address.user)) return reply(response, 403, `unknown user ${address.user}`, cors);
+    const canonical = formatAddress(address);
+    const token = await mintToken({ address: canonical, secret });
+    reply(response, 200, JSON.stringify({ token, address: canonical }), {
+      ...cors,
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-store',
+    });
+  }
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'method not allowed', { Allow: 'GET' });
+    if (url.pathname === '/healthz') return reply(response, 200, 'ok');
+    if (url.pathname === '/dev/token' && devTokens) return devToken(url, response);
+    if (url.pathname === WSP_PATH) return reply(response, 426, `a WebSocket with subprotocol ${SUBPROTOCOL} is required`, { Upgrade: 'websocket' });
+    reply(response, 404, 'not found');
+  }
+
+  const http = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      log.error('request failed', { error, path: req.url?.split('?')[0] });
+      if (!res.headersSent) reply(res, 500, 'server error');
+      else res.destroy();
+    });
+  });
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgrade(req, socket, head).catch((error: unknown) => {
+      log.error('upgrade failed', { error });
+      if (socket.writable) refuse(socket, 500, 'server error');
+      else socket.destroy();
+    });
+  });
+  http.on('clientError', (_error, socket) => {
+    if (socket.writable) refuse(socket, 400, 'bad request');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const url = formatUrl(host, port);
+  // Harnesses read the port from this line: it is the first one the server writes.
+  log.info('listening', { port, url, domain });
+  if (!options.secret) {
+    log.warn(devTokens ? 'no secret given: using a random one, only /dev/token can mint tokens' : 'no secret given and no dev tokens: nobody can connect');
+  }
+  if (devTokens) log.warn('dev tokens are on: anyone can get a token at /dev/token; never use this in production');
+
+  const heartbeat = setInterval(() => {
+    for (const connection of connections) connection.heartbeat();
+  }, options.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
+  let closed: Promise<void> | undefined;
+  const close = async () => {
+    clearInterval(heartbeat);
+    router.close(); // the sockets close next: nobody needs a bye 503 from a server that goes away
+    const sockets = [...wss.clients];
+    for (const socket of sockets) socket.close(1001, 'server shutting down');
+    const gone = Promise.all(sockets.map((socket) => new Promise((resolve) => socket.once('close', resolve))));
+    const grace = new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
+    await Promise.race([gone, grace]);
+    for (const socket of wss.clients) socket.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    log.info('closed', { domain });
+  };
+  return {
+    port,
+    url,
+    domain,
+    close: () => (closed ??= close()),
+  };
+}

@@ -1,0 +1,172 @@
+// Shared by the server tests: a real server on 127.0.0.1, real `ws` clients, frames awaited one at a time.
+import type { TestContext } from 'node:test';
+import WebSocket, { type ClientOptions } from 'ws';
+import { decode, encode, SUBPROTOCOL, type ByeFrame, type Frame } from '../../src/protocol/index.js';
+import { createWspServer, mintToken, silentLogger, type WspServer, type WspServerOptions } from '../../src/server/index.js';
+
+export const SECRET = 'test-secret-0123456789';
+export const DOMAIN = 'alpha.localhost';
+
+/** Starts a quiet server on a free port; it closes when the test ends. */
+export async function startServer(t: TestContext, options: Partial<WspServerOptions> = {}): Promise<WspServer> {
+  const server = await createWspServer({ domain: DOMAIN, secret: SECRET, log: silentLogger, ...options });
+  t.after(() => server.close());
+  return server;
+}
+
+export function address(user: string): string {
+  return `${user}@${DOMAIN}`;
+}
+
+/** What a refused upgrade answered. */
+export interface Refusal {
+  status: number;
+  body: string;
+}
+
+/**
+ * Opens a WebSocket and resolves with it once open, or rejects with the HTTP refusal. `protocols`
+ * defaults to WSP's subprotocol.
+ */
+function openSocket(url: string, protocols: string[] = [SUBPROTOCOL], options: ClientOptions = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, protocols, options);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_request, response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        ws.terminate(); // we read the refusal ourselves; ws would otherwise report it as an error
+        reject(Object.assign(new Error(`refused: ${response.statusCode} ${body}`), { refusal: { status: response.statusCode ?? 0, body } }));
+      });
+    });
+  });
+}
+
+/** Resolves with the HTTP status and body a refused connection got; fails when the connection opens. */
+export async function refusal(url: string, protocols?: string[]): Promise<Refusal> {
+  try {
+    const ws = await openSocket(url, protocols);
+    ws.terminate();
+  } catch (error) {
+    const refused = (error as { refusal?: Refusal }).refusal;
+    if (refused) return refused;
+    throw error;
+  }
+  throw new Error('the connection was accepted');
+}
+
+export function tokenUrl(server: WspServer, token: string): string {
+  return `${server.url}?token=${encodeURIComponent(token)}`;
+}
+
+/** A WSP client as a test sees it: send frames, await the next one, in order. */
+export class Client {
+  readonly ws: WebSocket;
+  readonly user: string;
+  /** Resolves with the close code once the socket closed. */
+  readonly closed: Promise<number>;
+  /** Frames in arrival order; an Error stands for a frame the server should never have sent. */
+  readonly #inbox: (Frame | Error)[] = [];
+  #waiter: (() => void) | undefined;
+
+  constructor(ws: WebSocket, user: string) {
+    this.ws = ws;
+    this.user = user;
+    this.closed = new Promise((resolve) => ws.once('close', resolve));
+    ws.on('message', (data) => {
+      const result = decode(String(data));
+      this.#inbox.push(result.ok ? result.frame : new Error(`the server sent a malformed frame: ${result.error.reason}`));
+      this.#waiter?.();
+    });
+  }
+
+  /** Connects as `user` of the test domain with a freshly minted token. */
+  static async open(t: TestContext, server: WspServer, user: string, options: ClientOptions = {}): Promise<Client> {
+    const token = await mintToken({ address: `${user}@${server.domain}`, secret: SECRET });
+    const client = new Client(await openSocket(tokenUrl(server, token), undefined, options), `${user}@${server.domain}`);
+    t.after(() => client.close());
+    return client;
+  }
+
+  send(frame: Frame | string | Buffer): void {
+    this.ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : encode(frame));
+  }
+
+  /** The next frame from the server; rejects when none comes within `timeoutMs`. */
+  async next(timeoutMs = 2000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#inbox.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${this.user}: no frame within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#waiter = undefined;
+    }
+    const frame = this.#inbox.shift()!;
+    if (frame instanceof Error) throw frame;
+    return frame;
+  }
+
+  /** The next frame, which must be a bye; returns it. */
+  async nextBye(): Promise<ByeFrame> {
+    const frame = await this.next();
+    if (frame[0] !== 'bye') throw new Error(`${this.user}: expected a bye, got ${encode(frame)}`);
+    return frame;
+  }
+
+  /** The next frame, which must be a connection-scoped notice (a bye without call id); returns it. */
+  async nextNotice(code = 400): Promise<ByeFrame> {
+    const frame = await this.nextBye();
+    if (!isNotice(frame, code)) throw new Error(`${this.user}: expected a ${code} notice, got ${encode(frame)}`);
+    return frame;
+  }
+
+  /**
+   * Proves that nothing else is on its way to this client: the server answers a non-JSON message with
+   * a notice, and anything it sent before would arrive first. No sleeping needed.
+   */
+  async sync(): Promise<void> {
+    this.send('sync');
+    const frame = await this.next();
+    if (frame[0] !== 'bye' || frame[1].reason !== 'frame is not JSON') {
+      throw new Error(`${this.user}: unexpected frame ${encode(frame)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    this.ws.close();
+    await this.closed;
+  }
+}
+
+/** Frame builders, so tests read like the flow in docs/protocol.md §4. */
+export const frames = {
+  invite: (call: string, caller: string, callee: string, timeout?: number): Frame => [
+    'invite',
+    { caller: { uri: caller }, callee: { uri: callee } },
+    timeout === undefined ? { call } : { call, timeout },
+  ],
+  ringing: (call: string): Frame => ['ringing', {}, { call }],
+  offer: (call: string, sdp = 'v=0 offer'): Frame => ['offer', { type: 'offer', sdp }, { call }],
+  answer: (call: string, sdp = 'v=0 answer'): Frame => ['answer', { type: 'answer', sdp }, { call }],
+  candidate: (call: string, candidate = 'candidate:1 1 udp 1 127.0.0.1 9 typ host'): Frame => [
+    'icecandidate',
+    { candidate, sdpMid: '0', sdpMLineIndex: 0 },
+    { call },
+  ],
+  bye: (call: string, code: number, reason?: string): ByeFrame => ['bye', reason === undefined ? { code } : { code, reason }, { call }],
+};
+
+/** The connection-scoped notice a server answers a bad frame with. */
+export function isNotice(frame: Frame, code = 400): frame is ByeFrame {
+  return frame[0] === 'bye' && frame[1].code === code && frame[2].call === undefined;
+}

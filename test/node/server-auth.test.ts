@@ -1,0 +1,126 @@
+// Tokens and the upgrade (docs/protocol.md §3), and the server's plain HTTP routes.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import WebSocket from 'ws';
+import { SignJWT } from 'jose';
+import { SUBPROTOCOL } from '../../src/protocol/index.js';
+import { mintToken, verifyToken } from '../../src/server/index.js';
+import { address, Client, DOMAIN, refusal, SECRET, startServer, tokenUrl } from './helpers.js';
+
+const key = new TextEncoder().encode(SECRET);
+const now = () => Math.floor(Date.now() / 1000);
+
+/** A token as mintToken makes it, with `claims` changed: for the cases mintToken refuses to make. */
+function craft(claims: Record<string, unknown>, secret = key): Promise<string> {
+  return new SignJWT({ sub: address('alice'), aud: 'wsp', iat: now(), exp: now() + 60, ...claims })
+    .setProtectedHeader({ alg: 'HS256' })
+    .sign(secret);
+}
+
+test('mintToken and verifyToken agree; the address is stored in lower case', async () => {
+  const token = await mintToken({ address: 'Alice@Alpha.Localhost', secret: SECRET });
+  assert.deepEqual(await verifyToken(token, { secret: SECRET, domain: DOMAIN }), { ok: true, address: address('alice') });
+});
+
+test('mintToken sets sub, aud, iat and exp (ten minutes by default)', async () => {
+  const token = await mintToken({ address: address('alice'), secret: SECRET });
+  const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, number | string>;
+  assert.equal(claims.sub, address('alice'));
+  assert.equal(claims.aud, 'wsp');
+  assert.equal(Number(claims.exp) - Number(claims.iat), 600);
+  assert.ok(Math.abs(Number(claims.iat) - now()) <= 1);
+});
+
+test('mintToken refuses what is not an address, a bad ttl or an empty secret', async () => {
+  await assert.rejects(mintToken({ address: 'alice', secret: SECRET }), TypeError);
+  await assert.rejects(mintToken({ address: address('alice'), secret: SECRET, ttlSeconds: 0 }), RangeError);
+  await assert.rejects(mintToken({ address: address('alice'), secret: '' }), TypeError);
+});
+
+const refusals: [string, () => Promise<string | undefined>, 401 | 403, string][] = [
+  ['a missing token', async () => undefined, 401, 'token missing'],
+  ['a malformed token', async () => 'not.a.jwt', 401, 'token malformed'],
+  ['an expired token', () => craft({ iat: now() - 120, exp: now() - 60 }), 401, 'token expired'],
+  ['a forged token', () => craft({}, new TextEncoder().encode('another secret')), 401, 'token signature invalid'],
+  ['a token for another audience', () => craft({ aud: 'mail' }), 401, 'token audience is not "wsp"'],
+  ['a token without exp', () => craft({ exp: undefined }), 401, 'token has no "exp" claim'],
+  ['a token whose subject is no address', () => craft({ sub: 'alice' }), 401, 'token subject is not an address user@domain'],
+  ['an unsigned token', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: address('alice'), aud: 'wsp', exp: now() + 60 })).toString('base64url')}.`, 401, 'token not signed with HS256'],
+  ['a token of another domain', () => mintToken({ address: 'alice@beta.localhost', secret: SECRET }), 403, 'token is for domain beta.localhost, this server serves alpha.localhost'],
+  ['a token of a user not in the directory', () => mintToken({ address: address('mallory'), secret: SECRET }), 403, 'unknown user mallory'],
+];
+
+for (const [what, token, status, reason] of refusals) {
+  test(`verifyToken refuses ${what} with ${status}`, async () => {
+    const result = await verifyToken(await token(), { secret: SECRET, domain: DOMAIN, users: new Set(['alice', 'bob']) });
+    assert.equal(result.ok, false);
+    assert.equal(!result.ok && result.status, status);
+    if (!result.ok) assert.equal(result.reason, reason);
+  });
+
+  test(`the upgrade refuses ${what} with HTTP ${status} and the reason`, async (t) => {
+    const server = await startServer(t, { users: ['alice', 'bob'] });
+    const given = await token();
+    const url = given === undefined ? server.url : tokenUrl(server, given);
+    const answer = await refusal(url);
+    assert.equal(answer.status, status);
+    assert.equal(answer.body, reason);
+  });
+}
+
+test('the upgrade needs the wsp-1.0 subprotocol: 400 without it', async (t) => {
+  const server = await startServer(t);
+  const url = tokenUrl(server, await mintToken({ address: address('alice'), secret: SECRET }));
+  assert.deepEqual(await refusal(url, []), { status: 400, body: `subprotocol ${SUBPROTOCOL} required` });
+  assert.deepEqual(await refusal(url, ['wsp-2.0']), { status: 400, body: `subprotocol ${SUBPROTOCOL} required` });
+  const client = await Client.open(t, server, 'alice');
+  assert.equal(client.ws.protocol, SUBPROTOCOL);
+});
+
+test('the upgrade is refused on any other path', async (t) => {
+  const server = await startServer(t);
+  const token = await mintToken({ address: address('alice'), secret: SECRET });
+  assert.equal((await refusal(`ws://127.0.0.1:${server.port}/other?token=${token}`)).status, 404);
+});
+
+test('GET /healthz answers ok', async (t) => {
+  const server = await startServer(t);
+  const response = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+  assert.equal(response.status, 200);
+  assert.equal(await response.text(), 'ok');
+});
+
+test('GET /wsp without an upgrade answers 426; unknown paths 404', async (t) => {
+  const server = await startServer(t);
+  assert.equal((await fetch(`http://127.0.0.1:${server.port}/wsp`)).status, 426);
+  assert.equal((await fetch(`http://127.0.0.1:${server.port}/nope`)).status, 404);
+  assert.equal((await fetch(`http://127.0.0.1:${server.port}/healthz`, { method: 'POST' })).status, 405);
+});
+
+test('/dev/token is not served unless devTokens is on', async (t) => {
+  const server = await startServer(t);
+  assert.equal((await fetch(`http://127.0.0.1:${server.port}/dev/token?user=alice`)).status, 404);
+});
+
+test('/dev/token mints a working token when devTokens is on', async (t) => {
+  const server = await startServer(t, { devTokens: true, secret: undefined, users: ['alice', 'bob'] });
+  const base = `http://127.0.0.1:${server.port}/dev/token`;
+  const response = await fetch(`${base}?user=Alice`);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('access-control-allow-origin'), '*');
+  assert.match(response.headers.get('content-type') ?? '', /application\/json/);
+  const body = (await response.json()) as { token: string; address: string };
+  assert.equal(body.address, address('alice'));
+
+  const client = await Client.open(t, server, 'alice').catch(() => undefined);
+  assert.equal(client, undefined, 'the test secret does not work: the server made a random one');
+  const ws = new WebSocket(tokenUrl(server, body.token), SUBPROTOCOL);
+  await once(ws, 'open');
+  ws.close();
+
+  assert.equal((await fetch(`${base}?user=no%20one`)).status, 400);
+  assert.equal((await fetch(`${base}`)).status, 400);
+  assert.equal((await fetch(`${base}?user=alice@beta.localhost`)).status, 400);
+  assert.equal((await fetch(`${base}?user=carol`)).status, 403);
+});

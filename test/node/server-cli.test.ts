@@ -1,0 +1,135 @@
+// `wsp-server` as a process: the listening line harnesses read, the token subcommand, signals, exit codes.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { SUBPROTOCOL } from '../../src/protocol/index.js';
+import { verifyToken } from '../../src/server/index.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SECRET = 'cli-secret';
+
+/** The environment without any WSP_* variable of the machine running the tests. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('WSP_')));
+  return { ...env, ...extra };
+}
+
+function start(args: string[], env: Record<string, string> = {}) {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], { cwd: root, env: cleanEnv(env) });
+}
+
+/** Runs the CLI to its end. */
+async function run(args: string[], env: Record<string, string> = {}) {
+  const child = start(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  // 'close', not 'exit': only then has all of stdout and stderr arrived.
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+type LogEntry = Record<string, unknown>;
+
+/** Starts a server; resolves with its first stdout line, parsed, and collects the later ones in `log`. */
+async function serve(args: string[], env: Record<string, string> = {}) {
+  const child = start(['--port', '0', ...args], env);
+  const lines = createInterface({ input: child.stdout });
+  const log: LogEntry[] = [];
+  const listening = new Promise<LogEntry>((resolve) => {
+    lines.on('line', (line: string) => log.push(JSON.parse(line) as LogEntry));
+    lines.once('line', (line: string) => resolve(JSON.parse(line) as LogEntry));
+  });
+  return { child, log, listening: await listening };
+}
+
+describe('wsp-server', { concurrency: true }, () => {
+  test('serves, logs the listening line first, takes a minted token and stops on SIGTERM', async () => {
+    const { child, listening } = await serve(['--domain', 'Alpha.Localhost', '--secret', SECRET, '--users', 'alice,bob']);
+    assert.equal(listening.msg, 'listening');
+    assert.equal(typeof listening.port, 'number');
+    assert.equal(listening.url, `ws://127.0.0.1:${listening.port}/wsp`);
+    assert.equal(listening.domain, 'alpha.localhost');
+
+    const minted = await run(['token', 'alice', '--domain', 'alpha.localhost', '--secret', SECRET]);
+    assert.equal(minted.code, 0, minted.stderr);
+    const token = minted.stdout.trim();
+    const ws = new WebSocket(`${listening.url}?token=${token}`, SUBPROTOCOL);
+    await once(ws, 'open');
+    const closed = once(ws, 'close');
+
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = (await closed) as [number];
+    assert.equal(code, 1001);
+    assert.deepEqual(await exited, [0, null]);
+  });
+
+  test('reads its settings from the environment, and SIGINT stops it too', async () => {
+    const { child, log, listening } = await serve([], { WSP_DOMAIN: 'beta.localhost', WSP_DEV_TOKENS: '1', WSP_RING_TIMEOUT: '5000' });
+    assert.equal(listening.domain, 'beta.localhost');
+    const response = await fetch(`http://127.0.0.1:${listening.port}/dev/token?user=bob`);
+    assert.equal(response.status, 200);
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    assert.deepEqual(await exited, [0, null]);
+    const messages = log.map((entry) => `${entry.level} ${entry.msg}`);
+    assert.ok(messages.includes('warn dev tokens are on: anyone can get a token at /dev/token; never use this in production'), messages.join('\n'));
+    assert.ok(log.some((entry) => entry.msg === 'shutting down' && entry.signal === 'SIGINT'), messages.join('\n'));
+  });
+
+  test('token prints a token for user or user@domain', async () => {
+    const result = await run(['token', 'Carol@Gamma.Localhost', '--secret', SECRET, '--ttl', '60']);
+    assert.equal(result.code, 0, result.stderr);
+    const verified = await verifyToken(result.stdout.trim(), { secret: SECRET, domain: 'gamma.localhost' });
+    assert.deepEqual(verified, { ok: true, address: 'carol@gamma.localhost' });
+    const fromEnv = await run(['token', 'dave'], { WSP_DOMAIN: 'gamma.localhost', WSP_SECRET: SECRET });
+    assert.equal(fromEnv.code, 0, fromEnv.stderr);
+  });
+
+  test('--help prints the usage and exits 0', async () => {
+    const serveHelp = await run(['--help']);
+    assert.equal(serveHelp.code, 0);
+    assert.match(serveHelp.stdout, /Usage: wsp-server \[serve\]/);
+    const tokenHelp = await run(['token', '--help']);
+    assert.equal(tokenHelp.code, 0);
+    assert.match(tokenHelp.stdout, /Usage: wsp-server token/);
+  });
+
+  test('exits 1 with the reason when it cannot listen', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const { port } = taken.address() as AddressInfo;
+    const result = await run(['--domain', 'a.localhost', '--port', String(port)]);
+    taken.close();
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /EADDRINUSE/);
+  });
+
+  const mistakes: [string, string[], RegExp][] = [
+    ['an unknown flag', ['--domain', 'a.localhost', '--bogus'], /Unknown option '--bogus'/],
+    ['no domain', ['--port', '0'], /--domain is required/],
+    ['a bad domain', ['--domain', 'not a domain'], /not a domain/],
+    ['a bad port', ['--domain', 'a.localhost', '--port', '70000'], /--port must be an integer/],
+    ['a bad user name', ['--domain', 'a.localhost', '--users', 'alice,b ob'], /not a user name: b ob/],
+    ['an unknown command', ['launch'], /unknown command "launch"/],
+    ['a token without a secret', ['token', 'alice', '--domain', 'a.localhost'], /--secret is required/],
+    ['a token without a domain', ['token', 'alice', '--secret', SECRET], /--domain is required/],
+    ['a token for another domain', ['token', 'alice@b.localhost', '--domain', 'a.localhost', '--secret', SECRET], /not a user of a.localhost/],
+    ['a token with a bad ttl', ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--ttl', '-5'], /--ttl|Unknown option/],
+  ];
+  for (const [what, args, message] of mistakes) {
+    test(`exits 2 with a message on stderr for ${what}`, async () => {
+      const result = await run(args);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, message);
+      assert.equal(result.stdout, '');
+    });
+  }
+});
