@@ -2,20 +2,7 @@
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 import { bundleElement } from '../scripts/bundle-element.mjs';
-
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-  '--allow-loopback-in-peer-connection',
-];
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 
 /** Serves `/` (an empty page) and `/wsp-call.js` (the element bundle) on 127.0.0.1. */
 export async function servePage() {
@@ -32,5 +19,5 @@ export async function servePage() {
 }
 
 export async function launchBrowser() {
-  return chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, args: chromiumArgs });
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
 }

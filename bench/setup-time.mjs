@@ -30,6 +30,7 @@ export async function measureSetup({ calls = 30, warmup = 3 } = {}) {
       const once = (el, type) => new Promise((resolve) => el.addEventListener(type, resolve, { once: true }));
       const alice = make('alice', 'bob');
       const bob = make('bob', 'alice');
+      await Promise.all([alice.connect(), bob.connect()]);
       const samples = [];
       for (let i = 0; i < calls + warmup; i++) {
         const ringing = once(bob, 'ringing');

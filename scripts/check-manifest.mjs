@@ -1,10 +1,10 @@
 // Fails when the committed custom-elements.json differs from what the analyzer generates from src/ now.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-const outdir = mkdtempSync(join(tmpdir(), 'wsp-cem-'));
+// The analyzer takes --outdir relative to the project, so the fresh copy goes to an ignored folder in it.
+const outdir = '.cem-check';
 try {
   execFileSync(process.execPath, ['node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--outdir', outdir], { stdio: 'inherit' });
   const fresh = readFileSync(join(outdir, 'custom-elements.json'), 'utf8');

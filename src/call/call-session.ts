@@ -1,0 +1,353 @@
+import {
+  ByeCode,
+  DATA_CHANNEL_LABEL,
+  byeReason,
+  callIdOf,
+  decode,
+  encode,
+  type Candidate,
+  type Frame,
+  type InviteContent,
+  type Party,
+} from '../protocol/index.js';
+import { CallState, transition, type CallInput } from './call-state.js';
+import type { Transport } from './signaling.js';
+
+/** Which channel a call's outgoing frames take: the WebSocket until the handover, then the DataChannel. */
+export type SignalingChannel = 'websocket' | 'datachannel';
+
+/** Which side of the call this session is. */
+export type CallRole = 'caller' | 'callee';
+
+/**
+ * What a session reports, as plain events:
+ * - `statechange`: `session.state` changed (to `ended` last, after everything was released);
+ * - `media`: the local or the remote stream gained tracks;
+ * - `handover`: `handedOver` or `peerHandedOver` became true;
+ * - `error` (an `ErrorEvent`): something went wrong that the user should hear of (`message`); the call may go on.
+ */
+export type CallSessionEventType = 'statechange' | 'media' | 'handover' | 'error';
+
+export interface CallSessionInit {
+  /** The call id of an incoming call (the invite's); an outgoing call gets a fresh random one. */
+  readonly id?: string;
+  /** Extra peer connection configuration, e.g. `iceServers`. */
+  readonly rtc?: RTCConfiguration;
+}
+
+const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
+
+function randomId(): string {
+  // randomUUID exists only in secure contexts, where calls with media are made; elsewhere any unique id does.
+  return crypto.randomUUID?.() ?? `${Math.random()}`.slice(2);
+}
+
+/**
+ * One call, from one side: owns the RTCPeerConnection, the local MediaStream and the DataChannel `wsp`,
+ * and speaks WSP 1.0 for it (docs/protocol.md §4). Knows no socket: frames leave through the `Transport`
+ * given to it until the handover, through the DataChannel after it; frames come in through `receive()`.
+ *
+ * It prepares while the call rings — camera and microphone, the peer connection with its tracks, pooled ICE
+ * candidates and (at the callee) the DataChannel and the local offer — so that accepting only sends frames.
+ *
+ * @example
+ * const call = new CallSession(signaling);
+ * signaling.route(call.id, (frame) => call.receive(frame));
+ * call.addEventListener('statechange', () => console.log(call.state));
+ * call.invite({ caller: { uri: 'alice@example.org' }, callee: { uri: 'bob@example.org' } });
+ */
+export class CallSession extends EventTarget {
+  /** The call id, the same on every frame of the call. */
+  readonly id: string;
+  /** Where the call is; see {@link CallState}. */
+  state: CallState = IDLE;
+  /** Set by invite() or ring(). */
+  role?: CallRole;
+  /** Who calls whom, as the invite said; set by invite() or ring(). */
+  parties?: InviteContent;
+  /** Once ended: the `bye` code that ended the call, sent or received. */
+  code = 0;
+  /** Once ended: why, in English. */
+  reason = '';
+  /** Once ended: how long it was connected, in ms (0 if it never was). */
+  duration = 0;
+  /** `performance.now()` when it became connected. */
+  connectedAt = 0;
+  readonly pc: RTCPeerConnection;
+  /** The peer's audio and video. */
+  readonly remoteStream = new MediaStream();
+  /** This side's camera and microphone, once granted; receive-only calls have none. */
+  localStream?: MediaStream;
+  /** The DataChannel `wsp`: created by the callee before its offer, received by the caller. */
+  channel?: RTCDataChannel;
+  /** This side sent its `bye` 101: its frames go over the DataChannel now. */
+  handedOver = false;
+  /** The peer's `bye` 101 arrived: this call takes no more frames from the WebSocket. */
+  peerHandedOver = false;
+
+  readonly #socket: Transport;
+  /** Media and peer connection prepared (and, at the callee, the local offer set). */
+  #ready: Promise<void> = Promise.resolve();
+  /** Negotiation steps run one after another, in the order their frames arrived. */
+  #work: Promise<void> = Promise.resolve();
+  /** Local candidates found before the offer (callee) or answer (caller) left. */
+  #outbox?: Frame[] = [];
+  /** Remote candidates that arrived before the remote description was set. */
+  readonly #early: Candidate[] = [];
+
+  constructor(socket: Transport, init: CallSessionInit = {}) {
+    super();
+    this.id = init.id ?? randomId();
+    this.#socket = socket;
+    // The candidate pool starts gathering now, while the call rings.
+    const pc = (this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceCandidatePoolSize: 1, ...init.rtc }));
+    pc.onicecandidate = ({ candidate }) =>
+      // A null candidate ends gathering: sent as the empty candidate.
+      this.#send(['icecandidate', (candidate?.toJSON() as Candidate | undefined) ?? { candidate: '' }, { call: this.id }], true);
+    pc.ontrack = ({ track }) => {
+      this.remoteStream.addTrack(track);
+      track.onunmute = () => this.#check();
+      this.#emit('media');
+    };
+    pc.ondatachannel = ({ channel }) => this.#useChannel(channel);
+    pc.onconnectionstatechange = () => (pc.connectionState === 'failed' ? this.#fail('ICE failed') : this.#check());
+  }
+
+  /** The other party: the callee of an outgoing call, the caller of an incoming one. */
+  get remote(): Party | undefined {
+    return this.parties && (this.role === 'caller' ? this.parties.callee : this.parties.caller);
+  }
+
+  /** Which channel this side's frames take now. */
+  get signalingChannel(): SignalingChannel {
+    return this.handedOver ? 'datachannel' : 'websocket';
+  }
+
+  /**
+   * Places the call: sends `invite` and prepares media while it rings.
+   * @param timeout how long to ring, in ms (1000–120000); the server may ring shorter.
+   */
+  invite(parties: InviteContent, timeout?: number): void {
+    if (this.state !== IDLE) return;
+    this.role = 'caller';
+    this.parties = parties;
+    this.#socket.send(['invite', parties, timeout ? { call: this.id, timeout } : { call: this.id }]);
+    this.#ready = this.#prepare().catch(this.#fail);
+    this.#to('invite');
+  }
+
+  /** Answers an incoming `invite` with `ringing` and prepares, so that accept() has only to send the offer. */
+  ring(parties: InviteContent): void {
+    if (this.state !== IDLE) return;
+    this.role = 'callee';
+    this.parties = parties;
+    this.#socket.send(['ringing', {}, { call: this.id }]);
+    this.#useChannel(this.pc.createDataChannel(DATA_CHANNEL_LABEL));
+    this.#ready = this.#prepare().catch(this.#fail);
+    this.#to('invited');
+  }
+
+  /** Accepts an incoming call: sends the offer prepared while it rang. Resolves once it is sent. */
+  accept(): Promise<void> {
+    if (this.state !== INCOMING) return this.#work;
+    this.#to('accept');
+    return this.#do(async () => {
+      await this.#ready;
+      this.#describe();
+    });
+  }
+
+  /** Ends the call and tells the peer: declines (603) when it rings here, cancels (487) while it rings there, else 200. */
+  hangup(): void {
+    const state = this.state;
+    this.end(state === INCOMING ? ByeCode.DECLINED : state === CONNECTING || state === CONNECTED ? ByeCode.NORMAL : ByeCode.CANCELLED, undefined, true);
+  }
+
+  /**
+   * Ends the call with `code`: releases the camera, the DataChannel and the peer connection, then moves to
+   * `ended`. With `send`, tells the peer first (`bye` on the current channel). A no-op once ended.
+   */
+  end(code: number, reason?: string, send = false): void {
+    if (this.state === ENDED) return;
+    if (send) this.#send(['bye', reason ? { code, reason } : { code }, { call: this.id }]);
+    this.code = code;
+    this.reason = byeReason(code, reason);
+    if (this.connectedAt) this.duration = Math.round(performance.now() - this.connectedAt);
+    for (const track of this.localStream?.getTracks() ?? []) track.stop();
+    const channel = this.channel;
+    if (channel) {
+      channel.onopen = channel.onmessage = channel.onclose = null;
+      // The final bye must leave before the transport goes: a DataChannel sends what it holds, then closes.
+      channel.close();
+    }
+    this.pc.close();
+    this.#to('end');
+  }
+
+  /**
+   * Handles one frame of this call. `viaChannel` tells whether it came over the DataChannel: once the
+   * peer's `bye` 101 arrived, frames from the WebSocket are no longer this call's (§4.4).
+   */
+  receive(frame: Frame, viaChannel = false): void {
+    if (this.peerHandedOver && !viaChannel) return;
+    const pc = this.pc;
+    switch (frame[0]) {
+      case 'ringing':
+        if (this.role === 'caller') this.#to('ringing');
+        break;
+      case 'offer': {
+        const offer = frame[1];
+        if (this.role === 'caller' && this.#to('offer')) {
+          this.#do(async () => {
+            await this.#ready;
+            await this.#setRemote(offer);
+            await pc.setLocalDescription();
+            this.#describe();
+          });
+        }
+        break;
+      }
+      case 'answer': {
+        const answer = frame[1];
+        if (this.role === 'callee') {
+          // A late or doubled answer would fail the call: only the one the offer waits for is taken.
+          this.#do(async () => void (pc.signalingState === 'have-local-offer' && (await this.#setRemote(answer))));
+        }
+        break;
+      }
+      case 'icecandidate':
+        if (pc.remoteDescription) this.#addCandidate(frame[1]);
+        else this.#early.push(frame[1]);
+        break;
+      case 'bye':
+        if (frame[1].code !== ByeCode.TRANSFERRED) this.end(frame[1].code, frame[1].reason);
+        else if (!this.peerHandedOver) {
+          this.peerHandedOver = true;
+          this.#emit('handover');
+        }
+    }
+  }
+
+  /** Camera and microphone, their tracks on the peer connection, and at the callee the local offer. */
+  async #prepare(): Promise<void> {
+    const pc = this.pc;
+    let stream: MediaStream | undefined;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+    } catch (error) {
+      this.#emit('error', `Camera and microphone unavailable (${(error as Error).name}): receiving only`);
+    }
+    const tracks = stream?.getTracks() ?? [];
+    if (this.state === ENDED) return tracks.forEach((track) => track.stop());
+    if (stream) {
+      this.localStream = stream;
+      for (const track of tracks) pc.addTrack(track, stream);
+      this.#emit('media');
+    }
+    if (this.role === 'callee') {
+      // The offer asks for both kinds even when this side sends fewer, so the caller's media can come in.
+      for (const kind of ['audio', 'video']) if (!tracks.some((track) => track.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' });
+      await pc.setLocalDescription();
+    }
+  }
+
+  async #setRemote(description: RTCSessionDescriptionInit): Promise<void> {
+    await this.pc.setRemoteDescription(description);
+    for (const candidate of this.#early.splice(0)) this.#addCandidate(candidate);
+  }
+
+  #addCandidate(candidate: Candidate): void {
+    // One bad candidate is not worth failing the call: ICE goes on with the others.
+    this.pc.addIceCandidate(candidate).catch(() => {});
+  }
+
+  /**
+   * Sends the local description (the offer or the answer), then the candidates held back until it left —
+   * but not those it already carries: a description read after gathering lists the candidates found so far,
+   * and the peer need not add each twice.
+   */
+  #describe(): void {
+    const { type, sdp } = this.pc.localDescription!;
+    this.#send([type, { type, sdp }, { call: this.id }] as Frame);
+    // The SDP's candidate lines lack the ufrag; foundation, component, transport, priority, address and port tell.
+    for (const frame of this.#outbox ?? []) if (!sdp.includes(`a=${(frame[1] as Candidate).candidate.split(' ', 6).join(' ')} `)) this.#send(frame);
+    this.#outbox = undefined;
+  }
+
+  #useChannel(channel: RTCDataChannel): void {
+    if (channel.label !== DATA_CHANNEL_LABEL || this.channel) return;
+    this.channel = channel;
+    channel.onmessage = ({ data }) => this.#fromChannel(data);
+    // Closed without a bye: the peer is gone (its page closed, its peer connection failed).
+    channel.onclose = () => this.end(ByeCode.PEER_LOST);
+    const open = () => {
+      if (this.handedOver || this.state === ENDED) return;
+      // The handover (§4.4): say so on the WebSocket, then speak only on the DataChannel.
+      this.#socket.send(['bye', { code: ByeCode.TRANSFERRED }, { call: this.id }]);
+      this.handedOver = true;
+      this.#emit('handover');
+    };
+    if (channel.readyState === 'open') open();
+    else channel.onopen = open;
+  }
+
+  #fromChannel(data: unknown): void {
+    if (typeof data !== 'string') return;
+    const result = decode(data);
+    if (result.ok) {
+      if (callIdOf(result.frame) === this.id) this.receive(result.frame, true);
+    } else if (result.error.code === ByeCode.TOO_LARGE) {
+      this.end(ByeCode.TOO_LARGE, undefined, true);
+    }
+    // Other malformed frames are dropped: a peer never answers a notice with a notice.
+  }
+
+  /**
+   * Connected = the peer connection is up and the peer's media arrives: a remote track unmuted (its first RTP
+   * came), or no remote track at all (the peer sends nothing). Video's first frame may follow a camera frame
+   * later; waiting for it would add up to a frame interval (50 ms with Chromium's fake camera) to every call.
+   */
+  #check(): void {
+    const tracks = this.remoteStream.getTracks();
+    if (this.state === CONNECTING && this.pc.connectionState === 'connected' && (!tracks.length || tracks.some((track) => !track.muted))) {
+      this.connectedAt = performance.now();
+      this.#to('media');
+    }
+  }
+
+  #send(frame: Frame, hold = false): void {
+    if (hold && this.#outbox) return void this.#outbox.push(frame);
+    try {
+      if (this.handedOver) this.channel!.send(encode(frame));
+      else this.#socket.send(frame);
+    } catch {
+      // The DataChannel closed under us; its close event ends the call.
+    }
+  }
+
+  /** Runs a negotiation step after the previous ones; a step that throws fails the call with 488. */
+  #do(step: () => Promise<void>): Promise<void> {
+    return (this.#work = this.#work.then(() => (this.state === ENDED ? undefined : step())).catch(this.#fail));
+  }
+
+  /** Fails the call with 488 (unless it ended already: then the peer connection failing is no news). */
+  readonly #fail = (error: Error | string): void => {
+    if (this.state === ENDED) return;
+    this.#emit('error', `${error}`);
+    this.end(ByeCode.MEDIA_FAILED, undefined, true);
+  };
+
+  #to(input: CallInput): boolean {
+    const next = transition(this.state, input);
+    if (!next) return false;
+    if (next !== this.state) {
+      this.state = next;
+      this.#emit('statechange');
+    }
+    return true;
+  }
+
+  #emit(type: CallSessionEventType, message?: string): void {
+    this.dispatchEvent(message ? new ErrorEvent(type, { message }) : new Event(type));
+  }
+}

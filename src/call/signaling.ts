@@ -1,0 +1,83 @@
+import { SUBPROTOCOL, callIdOf, decode, encode, type ByeContent, type Frame, type InviteFrame } from '../protocol/index.js';
+
+/**
+ * Where a call's frames go. A call does not care whether that is the WebSocket to its server (before the
+ * handover) or the DataChannel to its peer (after it), or an in-memory pair in a test.
+ */
+export interface Transport {
+  /** Sends one frame; a transport that is closed drops it. */
+  send(frame: Frame): void;
+}
+
+/**
+ * The client's WebSocket to the server of its own domain (subprotocol `wsp-1.0`, token in the query).
+ * Every message is decoded with the protocol module's `decode()`; frames go to the call registered for
+ * their call id, an `invite` for an unknown id to `oninvite`, a `bye` without call id (a notice) to
+ * `onnotice`. Malformed frames are dropped: a peer never answers a notice with a notice.
+ *
+ * @example
+ * const signaling = new Signaling(`wss://example.org/wsp?token=${token}`);
+ * signaling.oninvite = (frame) => ring(frame);
+ * if (await signaling.opened) signaling.route(call.id, (frame) => call.receive(frame));
+ */
+export class Signaling implements Transport {
+  /** Resolves true once the socket is open, false when it closed before (refused, unreachable, bad token). */
+  readonly opened: Promise<boolean>;
+  /** An `invite` for a call id nobody here handles yet. */
+  oninvite: (frame: InviteFrame) => void = () => {};
+  /** A connection-scoped `bye` notice (no call id): the server rejected a frame; nothing ends. */
+  onnotice: (bye: ByeContent) => void = () => {};
+  /** The socket closed without close() being called here. */
+  onclose: () => void = () => {};
+
+  readonly #socket: WebSocket;
+  readonly #calls = new Map<string, (frame: Frame) => void>();
+
+  constructor(url: string) {
+    const socket = (this.#socket = new WebSocket(url, SUBPROTOCOL));
+    this.opened = new Promise((resolve) => {
+      socket.onopen = () => resolve(true);
+      socket.onclose = () => {
+        resolve(false);
+        this.onclose();
+      };
+    });
+    socket.onmessage = ({ data }) => this.#receive(data);
+  }
+
+  /** True while frames can be sent. */
+  get open(): boolean {
+    return this.#socket.readyState === WebSocket.OPEN;
+  }
+
+  send(frame: Frame): void {
+    if (this.open) this.#socket.send(encode(frame));
+  }
+
+  /** Delivers the frames of call `id` to `handler` from now on; without a handler, stops delivering them. */
+  route(id: string, handler?: (frame: Frame) => void): void {
+    if (handler) this.#calls.set(id, handler);
+    else this.#calls.delete(id);
+  }
+
+  /** Closes the socket on purpose: `onclose` does not fire. */
+  close(): void {
+    this.#socket.onclose = null;
+    this.#socket.close();
+    this.#calls.clear();
+  }
+
+  #receive(data: unknown): void {
+    // Binary messages are not WSP frames; the server never sends them.
+    if (typeof data !== 'string') return;
+    const result = decode(data);
+    if (!result.ok) return;
+    const frame = result.frame;
+    const id = callIdOf(frame);
+    if (id === undefined) return this.onnotice(frame[1] as ByeContent);
+    const handler = this.#calls.get(id);
+    if (handler) handler(frame);
+    else if (frame[0] === 'invite') this.oninvite(frame);
+    // Anything else for an unknown id is late (a call that ended here) and changes nothing.
+  }
+}

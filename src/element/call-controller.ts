@@ -1,0 +1,207 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { CallSession } from '../call/call-session.js';
+import { CallState, isActive } from '../call/call-state.js';
+import { Signaling } from '../call/signaling.js';
+import { ByeCode, byeReason, limits, normalizeAddress, type InviteFrame } from '../protocol/index.js';
+import { ConnectedEvent, EndedEvent, RingingEvent, StateChangeEvent, WspErrorEvent } from './events.js';
+
+/** What the controller reads from its element. */
+export interface CallHost extends ReactiveControllerHost, HTMLElement {
+  server: string;
+  caller: string;
+  callee: string;
+  token: string;
+  tokenProvider?: () => string | Promise<string>;
+  ringTimeout?: number;
+  iceServers?: RTCIceServer[];
+}
+
+const { INCOMING, RINGING, CONNECTED, ENDED } = CallState;
+const sessionEvents = ['statechange', 'media', 'handover', 'error'] as const;
+const lost = 'Connection to the server lost';
+
+/**
+ * The behaviour behind `<wsp-call>`: keeps the WebSocket to the element's server open while the element is
+ * in the page (reconnecting with a fresh token when it drops), owns the current call session, answers
+ * `bye` 486 to invites while busy, and turns session changes into the element's events.
+ *
+ * @internal
+ */
+export class CallController implements ReactiveController {
+  /** The current call, or the last one once it ended. */
+  session?: CallSession;
+  /** True while the WebSocket to the server is open: calls can come in. */
+  online = false;
+
+  readonly #host: CallHost;
+  #signaling?: Signaling;
+  #connecting: Promise<Signaling | undefined> = Promise.resolve(undefined);
+  /** What the open (or opening) connection was made for; a change of server, caller or token reconnects. */
+  #key = '';
+  #failures = 0;
+  #retry?: ReturnType<typeof setTimeout>;
+  /** call() is waiting for the connection. */
+  #placing = false;
+
+  constructor(host: CallHost) {
+    this.#host = host;
+    host.addController(this);
+  }
+
+  /** True while a call occupies the widget. */
+  get busy(): boolean {
+    return this.#placing || isActive(this.session?.state ?? 'idle');
+  }
+
+  hostConnected(): void {
+    addEventListener('pagehide', this.#leave);
+    void this.connect();
+  }
+
+  hostUpdate(): void {
+    // Before rendering, so that the render shows the connection's new state.
+    void this.connect();
+  }
+
+  hostDisconnected(): void {
+    // A move within the page disconnects and reconnects at once: only a real removal ends the call.
+    queueMicrotask(() => this.#host.isConnected || this.#teardown());
+  }
+
+  /** Opens the WebSocket if it is not open (or opening) for the element's current settings. */
+  connect(): Promise<Signaling | undefined> {
+    const { server, caller, token, tokenProvider, isConnected } = this.#host;
+    const key = isConnected && server && caller && (token || tokenProvider) ? `${server} ${caller} ${token}` : '';
+    if (key !== this.#key) {
+      this.#close();
+      this.#key = key;
+      this.#connecting = key ? this.#open(key) : Promise.resolve(undefined);
+    }
+    return this.#connecting;
+  }
+
+  async call(): Promise<void> {
+    const host = this.#host;
+    if (this.busy) return;
+    const caller = normalizeAddress(host.caller);
+    const callee = normalizeAddress(host.callee);
+    if (!caller || !callee) return this.#error('caller and callee must be addresses user@domain');
+    this.#placing = true;
+    const signaling = await this.connect();
+    this.#placing = false;
+    if (this.busy) return;
+    if (!signaling?.open) return this.#error('Not connected to the server');
+    const { min, max } = limits.ringTimeout;
+    const timeout = host.ringTimeout && Math.min(max, Math.max(min, Math.round(host.ringTimeout)));
+    this.#adopt(signaling).invite({ caller: { uri: caller }, callee: { uri: callee } }, timeout);
+  }
+
+  #invited(signaling: Signaling, [, parties, { call }]: InviteFrame): void {
+    if (this.busy) return signaling.send(['bye', { code: ByeCode.BUSY }, { call }]);
+    this.#adopt(signaling, call).ring(parties);
+  }
+
+  #adopt(signaling: Signaling, id?: string): CallSession {
+    const iceServers = this.#host.iceServers;
+    const session = (this.session = new CallSession(signaling, { id, rtc: iceServers && { iceServers } }));
+    signaling.route(session.id, (frame) => session.receive(frame));
+    for (const type of sessionEvents) session.addEventListener(type, this);
+    return session;
+  }
+
+  /** Session events, as an EventListenerObject: one listener for all of them. */
+  handleEvent(event: Event): void {
+    const host = this.#host;
+    const session = event.target as CallSession;
+    host.requestUpdate();
+    if (event instanceof ErrorEvent) this.#error(event.message);
+    if (event.type !== 'statechange') return;
+    const { state, parties } = session;
+    host.dispatchEvent(new StateChangeEvent(state));
+    if (state === RINGING || state === INCOMING) host.dispatchEvent(new RingingEvent(state === INCOMING, parties!.caller, parties!.callee));
+    if (state === CONNECTED) host.dispatchEvent(new ConnectedEvent());
+    if (state === ENDED) {
+      this.#signaling?.route(session.id);
+      for (const type of sessionEvents) session.removeEventListener(type, this);
+      host.dispatchEvent(new EndedEvent(session.code, session.reason, session.duration));
+    }
+  }
+
+  async #open(key: string): Promise<Signaling | undefined> {
+    const host = this.#host;
+    let signaling: Signaling;
+    try {
+      const token = host.tokenProvider ? await host.tokenProvider() : host.token;
+      if (key !== this.#key) return;
+      const url = new URL(host.server);
+      url.searchParams.set('token', token);
+      signaling = this.#signaling = new Signaling(url.href);
+    } catch (error) {
+      return this.#lost(key, `${error}`);
+    }
+    signaling.oninvite = (frame) => this.#invited(signaling, frame);
+    signaling.onnotice = ({ code, reason }) => {
+      this.#error(`Server notice ${code}: ${byeReason(code, reason)}`);
+      // 401: the token expired on a long-lived connection. End the calls, reconnect with a fresh token (§5).
+      if (code === ByeCode.UNAUTHORIZED) {
+        this.session?.end(code, reason);
+        this.#key = '';
+        void this.connect();
+      }
+    };
+    signaling.onclose = () => {
+      this.#signaling = undefined;
+      // Before the handover the call needs the server; after it, the DataChannel carries it alone.
+      const session = this.session;
+      if (session && !session.handedOver) session.end(ByeCode.PEER_LOST, lost);
+      this.#lost(key, this.online ? lost : 'Server refused the connection or is unreachable');
+    };
+    if (!(await signaling.opened)) return;
+    this.#failures = 0;
+    this.#online(true);
+    return signaling;
+  }
+
+  #lost(key: string, message: string): undefined {
+    this.#online(false);
+    if (!this.#failures++) this.#error(message);
+    // Try again later, with a fresh token from tokenProvider: the server may be back, the token renewed.
+    this.#retry = setTimeout(() => {
+      if (this.#key !== key) return;
+      this.#key = '';
+      void this.connect();
+    }, Math.min(30_000, 500 * 2 ** this.#failures));
+    return undefined;
+  }
+
+  /** Ends the call as the user leaves: hangs up, except that a call ringing here just stops ringing. */
+  readonly #leave = (): void => {
+    const session = this.session;
+    if (session?.state === INCOMING) session.end(ByeCode.OFFLINE);
+    else session?.hangup();
+  };
+
+  #teardown(): void {
+    removeEventListener('pagehide', this.#leave);
+    this.#leave();
+    this.#key = '';
+    this.#close();
+  }
+
+  #close(): void {
+    clearTimeout(this.#retry);
+    this.#signaling?.close();
+    this.#signaling = undefined;
+    this.#online(false);
+  }
+
+  #online(online: boolean): void {
+    if (online === this.online) return;
+    this.online = online;
+    this.#host.requestUpdate();
+  }
+
+  #error(message: string): void {
+    this.#host.dispatchEvent(new WspErrorEvent(message));
+  }
+}

@@ -1,0 +1,102 @@
+import type { CallState } from '../call/call-state.js';
+import type { Party } from '../protocol/index.js';
+
+// The events of <wsp-call> bubble out of its shadow root, so a page can listen on any ancestor (all but `error`).
+const init: EventInit = { bubbles: true, composed: true };
+
+/**
+ * `ringing`: a call rings. Outgoing (`incoming` false): a device of the callee rings. Incoming (`incoming`
+ * true): a call rings here; `caller` says who calls.
+ *
+ * @example
+ * el.addEventListener('ringing', (e) => e.incoming && console.log(`${e.caller.name ?? e.caller.uri} calls`));
+ */
+export class RingingEvent extends Event {
+  /** True when the call comes in to this widget, false when this widget placed it. */
+  readonly incoming: boolean;
+  /** Who calls: `{uri, name?}`. */
+  readonly caller: Party;
+  /** Who is called: `{uri, name?}`. */
+  readonly callee: Party;
+  constructor(incoming: boolean, caller: Party, callee: Party) {
+    super('ringing', init);
+    this.incoming = incoming;
+    this.caller = caller;
+    this.callee = callee;
+  }
+}
+
+/**
+ * `connected`: the peer connection is up and the other party's media arrives (its first RTP packets came in).
+ *
+ * @example
+ * el.addEventListener('connected', () => (timer.hidden = false));
+ */
+export class ConnectedEvent extends Event {
+  constructor() {
+    super('connected', init);
+  }
+}
+
+/**
+ * `ended`: the call is over, for any reason; camera, microphone and connection are released.
+ *
+ * @example
+ * el.addEventListener('ended', (e) => console.log(e.code, e.reason, `${e.duration} ms`));
+ */
+export class EndedEvent extends Event {
+  /** The `bye` code: 200 hang-up, 603 declined, 487 cancelled, 408 no answer, 404, 480, 486… (docs/protocol.md §5). */
+  readonly code: number;
+  /** Why, in English. */
+  readonly reason: string;
+  /** How long the call was connected, in milliseconds; 0 when it never was. */
+  readonly duration: number;
+  constructor(code: number, reason: string, duration: number) {
+    super('ended', init);
+    this.code = code;
+    this.reason = reason;
+    this.duration = duration;
+  }
+}
+
+/**
+ * `statechange`: the call moved to another state (`state`).
+ *
+ * @example
+ * el.addEventListener('statechange', (e) => (label.textContent = e.state));
+ */
+export class StateChangeEvent extends Event {
+  /** The new state: idle, dialing, ringing, incoming, connecting, connected or ended. */
+  readonly state: CallState;
+  constructor(state: CallState) {
+    super('statechange', init);
+    this.state = state;
+  }
+}
+
+/**
+ * `error`: something the user should hear of went wrong (the server refused the connection, camera or
+ * microphone denied…); `message` says what. A call goes on when it can; if it cannot, `ended` follows.
+ *
+ * Composed but, unlike the other events, not bubbling (like an `<img>`'s `error`): an `error` event that
+ * bubbled up to `window` would reach `window.onerror` and be reported as an uncaught script error by error
+ * trackers and test runners. Listen on the element, or on a component around it.
+ *
+ * @example
+ * el.addEventListener('error', (e) => console.warn('wsp-call:', e.message));
+ */
+export class WspErrorEvent extends ErrorEvent {
+  constructor(message: string) {
+    super('error', { composed: true, message });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    ringing: RingingEvent;
+    connected: ConnectedEvent;
+    ended: EndedEvent;
+    statechange: StateChangeEvent;
+    error: WspErrorEvent;
+  }
+}

@@ -1,0 +1,173 @@
+// One call between two sessions in the page, through an in-memory stand-in for the server: the flow, the
+// handover and the DataChannel rules, without a socket.
+import { expect, waitUntil } from '@open-wc/testing';
+import { CallSession } from '../../src/call/call-session.js';
+import type { Transport } from '../../src/call/signaling.js';
+import type { Frame } from '../../src/protocol/index.js';
+
+type Side = 'caller' | 'callee';
+
+interface Relay {
+  caller: CallSession;
+  callee(): CallSession;
+  /** Frames each side sent through its Transport (the WebSocket's place), in order. */
+  sent: { from: Side; frame: Frame }[];
+}
+
+/**
+ * Relays frames like a server that forwards everything, one task later, in order. `delay` holds back
+ * frames of one keyword (to reorder them against later ones).
+ */
+function relay(delay: Partial<Record<Frame[0], number>> = {}): Relay {
+  const sent: Relay['sent'] = [];
+  let callee: CallSession | undefined;
+  const deliver = (to: () => CallSession | undefined, frame: Frame) =>
+    setTimeout(() => {
+      if (frame[0] === 'invite') {
+        callee = new CallSession(transport('callee'), { id: frame[2].call });
+        callee.ring(frame[1]);
+      } else to()?.receive(frame);
+    }, delay[frame[0]] ?? 0);
+  const transport = (from: Side): Transport => ({
+    send(frame) {
+      sent.push({ from, frame });
+      deliver(from === 'caller' ? () => callee : () => caller, frame);
+    },
+  });
+  const caller = new CallSession(transport('caller'));
+  return { caller, callee: () => callee!, sent };
+}
+
+function until(session: CallSession, state: CallSession['state']): Promise<void> {
+  return waitUntil(() => session.state === state, `${session.role} never became ${state} (is ${session.state})`, { timeout: 15_000 });
+}
+
+async function connect(r: Relay): Promise<[CallSession, CallSession]> {
+  r.caller.invite({ caller: { uri: 'alice@localhost' }, callee: { uri: 'bob@localhost', name: 'Bob' } });
+  await until(r.caller, 'ringing');
+  const callee = r.callee();
+  expect(callee.state).to.equal('incoming');
+  await callee.accept();
+  await Promise.all([until(r.caller, 'connected'), until(callee, 'connected')]);
+  await waitUntil(() => r.caller.peerHandedOver && callee.peerHandedOver, 'no handover', { timeout: 10_000 });
+  return [r.caller, callee];
+}
+
+describe('CallSession', () => {
+  const sessions: CallSession[] = [];
+  afterEach(() => {
+    for (const session of sessions.splice(0)) session.end(200);
+  });
+
+  it('follows the WSP flow and hands signaling over to the DataChannel', async () => {
+    const r = relay();
+    const [caller, callee] = await connect(r);
+    sessions.push(caller, callee);
+    const keywords = (side: Side) => r.sent.filter(({ from }) => from === side).map(({ frame }) => (frame[0] === 'bye' ? `bye ${frame[1].code}` : frame[0]));
+    const callerSent = keywords('caller');
+    const calleeSent = keywords('callee');
+    expect(callerSent[0]).to.equal('invite');
+    expect(callerSent[1]).to.equal('answer');
+    expect(calleeSent.slice(0, 2)).to.deep.equal(['ringing', 'offer']);
+    // Each side's last frame on the WebSocket is its bye 101; everything after goes over the DataChannel.
+    expect(callerSent.at(-1)).to.equal('bye 101');
+    expect(calleeSent.at(-1)).to.equal('bye 101');
+    expect(callerSent.filter((k) => k === 'bye 101')).to.have.length(1);
+    expect(caller.signalingChannel).to.equal('datachannel');
+    expect(callee.signalingChannel).to.equal('datachannel');
+    expect(callee.remote).to.deep.equal({ uri: 'alice@localhost' });
+    expect(caller.remote).to.deep.equal({ uri: 'bob@localhost', name: 'Bob' });
+  });
+
+  it('after the peer’s bye 101 ignores the WebSocket, and takes the hang-up over the DataChannel', async () => {
+    const r = relay();
+    const [caller, callee] = await connect(r);
+    sessions.push(caller, callee);
+    const before = r.sent.length;
+    // A frame for this call that still arrives over the WebSocket after the handover is not the peer's.
+    caller.receive(['bye', { code: 200 }, { call: caller.id }]);
+    expect(caller.state).to.equal('connected');
+    const overChannel: string[] = [];
+    caller.channel!.addEventListener('message', ({ data }) => overChannel.push(data as string));
+    callee.hangup();
+    await Promise.all([until(caller, 'ended'), until(callee, 'ended')]);
+    expect(r.sent.length, 'nothing more on the WebSocket').to.equal(before);
+    expect(overChannel).to.deep.equal([JSON.stringify(['bye', { code: 200 }, { call: caller.id }])]);
+    expect([caller.code, callee.code]).to.deep.equal([200, 200]);
+  });
+
+  it('queues candidates that arrive before the remote description, and applies them after', async () => {
+    // The offer is held back, so the callee's candidates overtake it.
+    const r = relay({ offer: 150 });
+    const applied: boolean[] = [];
+    const pc = r.caller.pc;
+    const add = pc.addIceCandidate.bind(pc);
+    pc.addIceCandidate = ((candidate: RTCIceCandidateInit) => {
+      applied.push(pc.remoteDescription !== null);
+      return add(candidate);
+    }) as typeof pc.addIceCandidate;
+    const [caller, callee] = await connect(r);
+    sessions.push(caller, callee);
+    expect(applied.length).to.be.greaterThan(0);
+    expect(applied.every(Boolean), 'a candidate was applied before the offer').to.equal(true);
+  });
+
+  it('accepts frames from the WebSocket until the peer’s bye 101', async () => {
+    // Every bye travels slowly: the caller has handed over, the callee's 101 is still on its way.
+    const r = relay({ bye: 2_000 });
+    r.caller.invite({ caller: { uri: 'alice@localhost' }, callee: { uri: 'bob@localhost' } });
+    await until(r.caller, 'ringing');
+    await r.callee().accept();
+    const caller = r.caller;
+    sessions.push(caller, r.callee());
+    await waitUntil(() => caller.handedOver, 'the caller never handed over', { timeout: 10_000 });
+    expect(caller.peerHandedOver).to.equal(false);
+    // What the callee sent on the WebSocket before its handover still counts.
+    caller.receive(['bye', { code: 488, reason: 'late but valid' }, { call: caller.id }]);
+    expect(caller.state).to.equal('ended');
+    expect([caller.code, caller.reason]).to.deep.equal([488, 'late but valid']);
+  });
+
+  it('answers a DataChannel frame over 64 kB with bye 413 and ends', async () => {
+    const [caller, callee] = await connect(relay());
+    sessions.push(caller, callee);
+    callee.channel!.send(JSON.stringify(['icecandidate', { candidate: 'x'.repeat(70_000) }, { call: callee.id }]));
+    await Promise.all([until(caller, 'ended'), until(callee, 'ended')]);
+    expect([caller.code, callee.code]).to.deep.equal([413, 413]);
+  });
+
+  it('releases camera, DataChannel and peer connection when it ends', async () => {
+    const [caller, callee] = await connect(relay());
+    caller.hangup();
+    await until(callee, 'ended');
+    for (const session of [caller, callee]) {
+      expect(session.localStream!.getTracks().map((track) => track.readyState)).to.deep.equal(['ended', 'ended']);
+      expect(session.pc.signalingState).to.equal('closed');
+      expect(session.channel!.readyState).to.be.oneOf(['closing', 'closed']);
+      expect(session.duration).to.be.greaterThan(0);
+    }
+    // Ending again changes nothing.
+    caller.end(500);
+    expect(caller.code).to.equal(200);
+  });
+
+  it('stops the camera it got after the call already ended', async () => {
+    const devices = navigator.mediaDevices;
+    const getUserMedia = devices.getUserMedia;
+    let granted: Promise<MediaStream> | undefined;
+    devices.getUserMedia = (constraints) => (granted = getUserMedia.call(devices, constraints));
+    const r = relay();
+    r.caller.invite({ caller: { uri: 'alice@localhost' }, callee: { uri: 'bob@localhost' } });
+    // Cancelled before getUserMedia resolved.
+    r.caller.hangup();
+    expect(r.caller.state).to.equal('ended');
+    expect(r.caller.code).to.equal(487);
+    await waitUntil(() => r.callee()?.state === 'ended', 'the callee never ended');
+    expect(r.callee().code).to.equal(487);
+    devices.getUserMedia = getUserMedia;
+    const stream = await granted!;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(r.caller.localStream).to.equal(undefined);
+    expect(stream.getTracks().map((track) => track.readyState)).to.deep.equal(['ended', 'ended']);
+  });
+});

@@ -1,0 +1,111 @@
+// Shared by the browser tests: where the WSP server is, widgets signed in as fresh users, event recording.
+import { waitUntil } from '@open-wc/testing';
+import '../../src/wsp-call.js';
+import type { WspCall } from '../../src/wsp-call.js';
+
+export interface WspConfig {
+  /** The server's WebSocket address, `ws://127.0.0.1:N/wsp`. */
+  url: string;
+  /** Its HTTP origin, for `/dev/token`. */
+  http: string;
+  domain: string;
+}
+
+let config: Promise<WspConfig> | undefined;
+
+/** The server the runner's plugin started (web-test-runner.config.mjs). */
+export function wspConfig(): Promise<WspConfig> {
+  return (config ??= fetch('/__wsp/config.json').then((response) => response.json() as Promise<WspConfig>));
+}
+
+/** A development token for `user`, minted by the server. */
+export async function devToken(user: string): Promise<string> {
+  const { http } = await wspConfig();
+  const response = await fetch(`${http}/dev/token?user=${encodeURIComponent(user)}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+const taken: Record<string, number> = {};
+
+/**
+ * A user no other test uses (`el1`, `el2`, … for prefix `el`; the server knows 80 per prefix). Every invite rings
+ * all of a user's devices, so tests that shared users would ring each other's widgets.
+ */
+export function freshUser(prefix: string): string {
+  taken[prefix] = (taken[prefix] ?? 0) + 1;
+  return `${prefix}${taken[prefix]}`;
+}
+
+/** Puts a `<wsp-call>` for `user` in the page, calling `callee` (a user name), and waits until it is online. */
+export async function phone(user: string, callee?: string, attributes: Record<string, string> = {}): Promise<WspCall> {
+  const { url, domain } = await wspConfig();
+  const el = document.createElement('wsp-call');
+  el.server = url;
+  el.caller = `${user}@${domain}`;
+  if (callee) el.callee = `${callee}@${domain}`;
+  el.tokenProvider = () => devToken(user);
+  for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
+  document.body.append(el);
+  if (!(await el.connect())) throw new Error(`${user} could not connect`);
+  return el;
+}
+
+/** Two online widgets that call each other. */
+export async function pair(prefix: string, attributes?: Record<string, string>): Promise<[WspCall, WspCall]> {
+  const a = freshUser(prefix);
+  const b = freshUser(prefix);
+  return Promise.all([phone(a, b, attributes), phone(b, a)]);
+}
+
+/** Removes every widget from the page (ending their calls) and waits until their sockets are closed. */
+export async function removeAll(): Promise<void> {
+  for (const el of document.querySelectorAll('wsp-call')) el.remove();
+  // Removal takes effect after a microtask (a move within the page does not end a call).
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+type Events = HTMLElementEventMap;
+export type Recorded = { type: string; event: Event }[];
+
+/** Records the widget's own events (ringing, connected, ended, error, statechange), in order. */
+export function record(el: WspCall): Recorded {
+  const events: Recorded = [];
+  for (const type of ['ringing', 'connected', 'ended', 'error', 'statechange'] as const) {
+    el.addEventListener(type, (event) => events.push({ type, event }));
+  }
+  return events;
+}
+
+/** The next `type` event of `el`; listen before acting. */
+export function next<K extends keyof Events>(el: EventTarget, type: K, timeout = 15_000): Promise<Events[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${type} event within ${timeout} ms`)), timeout);
+    el.addEventListener(
+      type,
+      (event) => {
+        clearTimeout(timer);
+        resolve(event as Events[K]);
+      },
+      { once: true },
+    );
+  });
+}
+
+/** The states a widget went through, from its statechange events. */
+export function states(events: Recorded): string[] {
+  return events.filter(({ type }) => type === 'statechange').map(({ event }) => (event as Events['statechange']).state);
+}
+
+export function video(el: WspCall, part: 'remote-video' | 'local-video'): HTMLVideoElement {
+  return el.shadowRoot!.querySelector<HTMLVideoElement>(`[part="${part}"]`)!;
+}
+
+/** Waits until `el`'s remote video shows frames. */
+export function remoteVideoPlays(el: WspCall): Promise<void> {
+  return waitUntil(() => video(el, 'remote-video').videoWidth > 0, `${el.caller}: no remote video frames`, { timeout: 10_000 });
+}
+
+/** Waits until both sides of the call sent and received `bye` 101. */
+export function handedOver(...els: WspCall[]): Promise<void> {
+  return waitUntil(() => els.every((el) => el.session?.handedOver && el.session.peerHandedOver), 'no handover', { timeout: 10_000 });
+}

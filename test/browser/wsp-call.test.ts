@@ -1,0 +1,277 @@
+// <wsp-call> against the real WSP server (started by web-test-runner.config.mjs): calls between widgets on one page.
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import type { WspCall } from '../../src/wsp-call.js';
+import { devToken, handedOver, next, pair, phone, freshUser, record, remoteVideoPlays, removeAll, states, video, wspConfig } from './helpers.js';
+
+/** Rings `callee` from `caller` and waits until both widgets said `ringing`. */
+async function ring(caller: WspCall, callee: WspCall): Promise<void> {
+  const ringing = Promise.all([next(caller, 'ringing'), next(callee, 'ringing')]);
+  await caller.call();
+  await ringing;
+}
+
+/** A connected call between two fresh widgets, handed over to the DataChannel on both sides. */
+async function connectedPair(): Promise<[WspCall, WspCall]> {
+  const [alice, bob] = await pair('el');
+  await ring(alice, bob);
+  const connected = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
+  await bob.accept();
+  await connected;
+  await handedOver(alice, bob);
+  return [alice, bob];
+}
+
+function released(el: WspCall): void {
+  const session = el.session!;
+  expect(session.localStream!.getTracks().map((track) => track.readyState), 'local tracks').to.deep.equal(['ended', 'ended']);
+  expect(session.pc.connectionState, 'peer connection').to.equal('closed');
+  expect(session.channel?.readyState ?? 'closed', 'DataChannel').to.be.oneOf(['closing', 'closed']);
+  expect(video(el, 'local-video').srcObject, 'self-view').to.equal(null);
+}
+
+describe('<wsp-call>', () => {
+  afterEach(removeAll);
+
+  it('places a call: ringing on both sides, connected with video both ways, signaling handed over', async () => {
+    const [alice, bob] = await pair('el');
+    const aliceEvents = record(alice);
+    const bobEvents = record(bob);
+    const ringing = Promise.all([next(alice, 'ringing'), next(bob, 'ringing')]);
+    await alice.call();
+    const [outgoing, incoming] = await ringing;
+    expect(outgoing.incoming).to.equal(false);
+    expect(outgoing.callee.uri).to.equal(bob.caller);
+    expect(incoming.incoming).to.equal(true);
+    expect(incoming.caller.uri).to.equal(alice.caller);
+    expect(alice.shadowRoot!.querySelector('[part=status]')!.textContent).to.contain('Ringing');
+    expect(bob.shadowRoot!.querySelector('[part~=accept-button]')).to.exist;
+
+    const connected = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
+    await bob.accept();
+    await connected;
+    await Promise.all([remoteVideoPlays(alice), remoteVideoPlays(bob)]);
+    expect(video(alice, 'local-video').srcObject).to.be.instanceOf(MediaStream);
+
+    // The handover: each side sent its bye 101 and got the other's; frames now take the DataChannel.
+    await handedOver(alice, bob);
+    expect(alice.signalingChannel).to.equal('datachannel');
+    expect(bob.signalingChannel).to.equal('datachannel');
+
+    expect(states(aliceEvents)).to.deep.equal(['dialing', 'ringing', 'connecting', 'connected']);
+    expect(states(bobEvents)).to.deep.equal(['incoming', 'connecting', 'connected']);
+    expect(aliceEvents.filter(({ type }) => type === 'connected')).to.have.length(1);
+    expect(bobEvents.filter(({ type }) => type === 'error')).to.have.length(0);
+    expect(alice.state).to.equal('connected');
+    expect(alice.matches(':state(connected)')).to.equal(true);
+  });
+
+  it('keeps the call without the WebSocket after the handover: the hang-up goes over the DataChannel', async () => {
+    const [alice, bob] = await connectedPair();
+    const overChannel: string[] = [];
+    bob.session!.channel!.addEventListener('message', ({ data }) => overChannel.push(data as string));
+    // Point both widgets at a server that does not exist: their WebSockets to the real one close.
+    alice.server = bob.server = 'ws://127.0.0.1:9/wsp';
+    await waitUntil(() => !alice.online && !bob.online, 'the WebSockets stayed open');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(alice.state).to.equal('connected');
+    expect(bob.state).to.equal('connected');
+
+    const ended = Promise.all([next(alice, 'ended'), next(bob, 'ended')]);
+    await alice.hangup();
+    const [a, b] = await ended;
+    expect([a.code, b.code]).to.deep.equal([200, 200]);
+    // The session's own message handler ran first and ended the call; the test's listener runs after it.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(overChannel).to.deep.equal([JSON.stringify(['bye', { code: 200 }, { call: alice.session!.id }])]);
+  });
+
+  it('hangs up from the caller: ended 200 on both sides, everything released', async () => {
+    const [alice, bob] = await connectedPair();
+    const ended = Promise.all([next(alice, 'ended'), next(bob, 'ended')]);
+    await alice.hangup();
+    const [a, b] = await ended;
+    expect([a.code, b.code]).to.deep.equal([200, 200]);
+    expect(a.reason).to.equal('Call ended');
+    expect(a.duration).to.be.greaterThan(0);
+    released(alice);
+    released(bob);
+    // A second hang-up is a no-op.
+    await alice.hangup();
+    expect(alice.state).to.equal('ended');
+  });
+
+  it('hangs up from the callee: ended 200 on both sides, everything released', async () => {
+    const [alice, bob] = await connectedPair();
+    const ended = Promise.all([next(alice, 'ended'), next(bob, 'ended')]);
+    await bob.hangup();
+    const [a, b] = await ended;
+    expect([a.code, b.code]).to.deep.equal([200, 200]);
+    released(alice);
+    released(bob);
+  });
+
+  it('declines: 603 on both sides', async () => {
+    const [alice, bob] = await pair('el');
+    await ring(alice, bob);
+    const ended = Promise.all([next(alice, 'ended'), next(bob, 'ended')]);
+    await bob.decline();
+    const [a, b] = await ended;
+    expect([a.code, b.code]).to.deep.equal([603, 603]);
+    expect(a.reason).to.equal('Declined');
+    expect(a.duration).to.equal(0);
+    expect(alice.session!.localStream?.getTracks().every((track) => track.readyState === 'ended') ?? true).to.equal(true);
+  });
+
+  it('cancels while it rings: the callee gets 487, the caller ends', async () => {
+    const [alice, bob] = await pair('el');
+    await ring(alice, bob);
+    const ended = Promise.all([next(alice, 'ended'), next(bob, 'ended')]);
+    await alice.hangup();
+    const [a, b] = await ended;
+    expect(b.code).to.equal(487);
+    expect(a.code).to.equal(487);
+  });
+
+  it('ends with 404 for a callee the server does not know', async () => {
+    const alice = await phone(freshUser('el'), 'nobody');
+    const ended = next(alice, 'ended');
+    await alice.call();
+    expect((await ended).code).to.equal(404);
+  });
+
+  it('ends with 480 for a callee with no device online', async () => {
+    const alice = await phone(freshUser('el'), freshUser('el'));
+    const ended = next(alice, 'ended');
+    await alice.call();
+    expect((await ended).code).to.equal(480);
+  });
+
+  it('gives up after ring-timeout with 408 on both sides', async () => {
+    const [alice, bob] = await pair('el', { 'ring-timeout': '1000' });
+    expect(alice.ringTimeout).to.equal(1000);
+    await ring(alice, bob);
+    const [a, b] = await Promise.all([next(alice, 'ended'), next(bob, 'ended')]);
+    expect([a.code, b.code]).to.deep.equal([408, 408]);
+  });
+
+  it('answers busy (486) to a second caller while in a call', async () => {
+    const [alice, bob] = await connectedPair();
+    const carol = await phone(freshUser('el'), bob.caller.split('@')[0]);
+    const ended = next(carol, 'ended');
+    await carol.call();
+    expect((await ended).code).to.equal(486);
+    expect(bob.state).to.equal('connected');
+    expect(alice.state).to.equal('connected');
+  });
+
+  it('rings every device of the callee; the others stop with 409 when one accepts', async () => {
+    const [alice, bob] = await pair('el');
+    const bobAgain = await phone(bob.caller.split('@')[0]!, alice.caller.split('@')[0]);
+    const ringing = Promise.all([next(alice, 'ringing'), next(bob, 'ringing'), next(bobAgain, 'ringing')]);
+    await alice.call();
+    await ringing;
+    const elsewhere = next(bobAgain, 'ended');
+    const connected = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
+    await bob.accept();
+    expect((await elsewhere).code).to.equal(409);
+    await connected;
+    expect(bobAgain.session!.localStream?.getTracks().every((track) => track.readyState === 'ended') ?? true).to.equal(true);
+  });
+
+  it('ends the call when removed from the page: the other side gets ended, nothing is left running', async () => {
+    const [alice, bob] = await connectedPair();
+    const session = bob.session!;
+    const ended = next(alice, 'ended');
+    bob.remove();
+    expect((await ended).code).to.equal(200);
+    released(bob);
+    expect(session.state).to.equal('ended');
+    expect(bob.online).to.equal(false);
+    released(alice);
+  });
+
+  it('survives a move within the page', async () => {
+    const [alice, bob] = await connectedPair();
+    const box = document.createElement('div');
+    document.body.append(box);
+    box.append(bob);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(bob.state).to.equal('connected');
+    expect(alice.state).to.equal('connected');
+    box.remove();
+  });
+
+  it('calls again after a call ended', async () => {
+    const [alice, bob] = await connectedPair();
+    const ended = Promise.all([next(alice, 'ended'), next(bob, 'ended')]);
+    await bob.hangup();
+    await ended;
+    await ring(bob, alice);
+    const connected = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
+    await alice.accept();
+    await connected;
+    expect(bob.session!.role).to.equal('caller');
+  });
+
+  it('falls back to receive-only when the camera is denied, and says so', async () => {
+    const [alice, bob] = await pair('el');
+    const devices = navigator.mediaDevices;
+    const getUserMedia = devices.getUserMedia;
+    // Only the first request (Alice's) is denied.
+    devices.getUserMedia = (constraints) => {
+      devices.getUserMedia = getUserMedia;
+      return Promise.reject(new DOMException(`Permission denied ${JSON.stringify(constraints)}`, 'NotAllowedError'));
+    };
+    const error = next(alice, 'error');
+    await ring(alice, bob);
+    expect((await error).message).to.contain('NotAllowedError');
+    const connected = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
+    await bob.accept();
+    await connected;
+    // Alice sends nothing but sees Bob.
+    await remoteVideoPlays(alice);
+    expect(alice.session!.localStream).to.equal(undefined);
+  });
+
+  it('takes its token from the token attribute', async () => {
+    const { url, domain } = await wspConfig();
+    const user = freshUser('el');
+    const token = await devToken(user);
+    const el = await fixture<WspCall>(html`<wsp-call server=${url} caller=${`${user}@${domain}`} token=${token}></wsp-call>`);
+    expect(await el.connect()).to.equal(true);
+    expect(el.matches(':state(online)')).to.equal(true);
+    expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal('Ready');
+  });
+
+  it('reports a refused connection as an error', async () => {
+    const { url, domain } = await wspConfig();
+    const el = document.createElement('wsp-call');
+    const error = next(el, 'error');
+    Object.assign(el, { server: url, caller: `${freshUser('el')}@${domain}`, token: 'not-a-token' });
+    document.body.append(el);
+    expect((await error).message).to.contain('refused');
+    expect(await el.connect()).to.equal(false);
+    // Calling without a connection is an error too, not an exception.
+    el.callee = `bob@${domain}`;
+    const second = next(el, 'error');
+    await el.call();
+    expect((await second).message).to.contain('Not connected');
+    expect(el.state).to.equal('idle');
+  });
+
+  it('ignores double actions', async () => {
+    const [alice, bob] = await pair('el');
+    await Promise.all([alice.call(), alice.call()]);
+    await next(bob, 'ringing');
+    await alice.call();
+    await alice.accept();
+    const ended = next(alice, 'ended');
+    await bob.hangup();
+    await bob.decline();
+    await bob.accept();
+    await bob.hangup();
+    expect(bob.state).to.equal('ended');
+    expect(bob.session!.code).to.equal(603);
+    expect((await ended).code).to.equal(603);
+  });
+});
