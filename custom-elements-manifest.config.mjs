@@ -4,4 +4,6 @@ export default {
   exclude: ['**/*.test.ts'],
   outdir: '.',
   litelement: true,
+  // The package.json field is written by hand once; a check run into another folder must not rewrite it.
+  packagejson: false,
 };
