@@ -13,11 +13,16 @@ import { silentLogger, type Logger } from './log.js';
 import { Registry, type Device } from './registry.js';
 
 /**
- * One end the router can talk to: a client's connection now, a link to another domain's server once
- * federation exists. `user` is the identity the server authenticated; the router never takes one from a frame.
+ * One end the router can talk to: a client's connection, or a link to another domain's server.
+ * `user` is the identity the server authenticated; the router never takes one from a frame.
  */
 export interface Peer extends Device {
   send(frame: Frame): void;
+  /**
+   * Set on a link to another domain's server (docs/protocol.md §8): the peer speaks for every user of
+   * that domain, authenticated as a whole, and stands for the far side of each call it carries.
+   */
+  readonly domain?: string;
 }
 
 /**
@@ -56,6 +61,8 @@ export interface CallRouterOptions {
   log?: Logger;
   /** How many calls one connection may have placed and not yet ended; more are refused with bye 400. Default 32. */
   maxCallsPerPeer?: number;
+  /** The same for a link, which carries the calls of a whole domain. Default 1024. */
+  maxCallsPerLink?: number;
 }
 
 interface Call {
@@ -112,6 +119,7 @@ export class CallRouter {
   readonly #timers: Timers;
   readonly #log: Logger;
   readonly #maxCallsPerPeer: number;
+  readonly #maxCallsPerLink: number;
 
   constructor(options: CallRouterOptions) {
     this.#domain = options.domain;
@@ -121,6 +129,7 @@ export class CallRouter {
     this.#timers = options.timers ?? systemTimers;
     this.#log = options.log ?? silentLogger;
     this.#maxCallsPerPeer = options.maxCallsPerPeer ?? 32;
+    this.#maxCallsPerLink = options.maxCallsPerLink ?? 1024;
   }
 
   /** How many calls the server currently knows. */
@@ -133,15 +142,21 @@ export class CallRouter {
     this.registry.add(peer);
   }
 
-  /** A connection closed: it rings no more, and its calls end as §4.2 and §4.5 say. */
+  /**
+   * A connection closed: it rings no more, and its calls end as §4.2 and §4.5 say. A lost link (§8.6)
+   * ends each call it carried, ringing or not, with 503 for the party on this side.
+   */
   disconnect(peer: Peer): void {
     this.registry.remove(peer);
+    const link = peer.domain !== undefined;
     for (const call of [...(this.#callsOf.get(peer) ?? [])]) {
       if (peer === call.caller || peer === call.callee) {
         // After its own bye 101 a party needs the server no more; the call stays for the other side's 101.
         if (call.transferred.has(peer)) continue;
         if (call.callee) this.#end(call, bye(call.id, ByeCode.PEER_LOST), [this.#other(call, peer)]);
-        else this.#end(call, bye(call.id, ByeCode.CANCELLED), call.ringing);
+        else this.#end(call, bye(call.id, link ? ByeCode.PEER_LOST : ByeCode.CANCELLED), call.ringing);
+      } else if (link && call.ringing.has(peer)) {
+        this.#end(call, bye(call.id, ByeCode.PEER_LOST), [call.caller]);
       } else {
         call.devices.delete(peer);
         this.#callsOf.get(peer)?.delete(call);
@@ -157,11 +172,13 @@ export class CallRouter {
     const id = callIdOf(frame);
     if (id === undefined) {
       // Only a bye notice lacks a call id: a client's complaint about a frame of ours. Answering it could loop (§6).
-      this.#log.info('notice from client', { user: from.user, content: frame[1] });
+      this.#log.info(from.domain ? 'notice from a link' : 'notice from client', { user: from.user, content: frame[1] });
       return;
     }
     const call = this.#calls.get(id);
     if (!call || (from !== call.caller && !call.devices.has(from))) {
+      // Two servers answering each other's byes with 403 would never stop: a link's late bye is dropped (§8.5).
+      if (from.domain && frame[0] === 'bye') return this.#log.debug('bye for no call of this link', { call: id, code: frame[1].code });
       from.send(bye(id, ByeCode.FORBIDDEN)); // exactly §6's frame: nothing about whether the call exists
       return;
     }
@@ -198,17 +215,26 @@ export class CallRouter {
 
   #invite(from: Peer, [, content, options]: InviteFrame): void {
     const id = options.call;
-    if (this.#calls.has(id)) return from.send(notice(`call id ${id} is already in use`));
-    // The server stamps the caller: the connection's user is the only identity it trusts (§3).
-    if (content.caller.uri !== from.user) {
-      return from.send(bye(id, ByeCode.FORBIDDEN, `caller.uri must be your own address ${from.user}`));
-    }
-    const placed = [...(this.#callsOf.get(from) ?? [])].filter((call) => call.caller === from).length;
-    if (placed >= this.#maxCallsPerPeer) {
-      return from.send(bye(id, ByeCode.MALFORMED, `more than ${this.#maxCallsPerPeer} calls at once`));
-    }
     const callee = parseAddress(content.callee.uri);
     if (!callee) return from.send(notice('callee.uri must be an address user@domain')); // decode() already checked
+    if (from.domain !== undefined) {
+      // A link answers for its own call id: a notice would reach no one on the other server (§8.5).
+      if (this.#calls.has(id)) return from.send(bye(id, ByeCode.MALFORMED, `call id ${id} is already in use`));
+      // A link speaks for its domain's users only, and reaches ours only: no spoofed callers, no open relay.
+      if (parseAddress(content.caller.uri)?.domain !== from.domain) {
+        return from.send(bye(id, ByeCode.FORBIDDEN, `caller.uri must be a user of ${from.domain}`));
+      }
+      if (callee.domain !== this.#domain) return from.send(bye(id, ByeCode.FORBIDDEN, `${this.#domain} does not relay to ${callee.domain}`));
+    } else {
+      if (this.#calls.has(id)) return from.send(notice(`call id ${id} is already in use`));
+      // The server stamps the caller: the connection's user is the only identity it trusts (§3).
+      if (content.caller.uri !== from.user) {
+        return from.send(bye(id, ByeCode.FORBIDDEN, `caller.uri must be your own address ${from.user}`));
+      }
+    }
+    const cap = from.domain === undefined ? this.#maxCallsPerPeer : this.#maxCallsPerLink;
+    const placed = [...(this.#callsOf.get(from) ?? [])].filter((call) => call.caller === from).length;
+    if (placed >= cap) return from.send(bye(id, ByeCode.MALFORMED, `more than ${cap} calls at once`));
     let devices: Peer[];
     if (callee.domain === this.#domain) {
       if (this.#users && !this.#users.has(callee.user)) return from.send(bye(id, ByeCode.UNKNOWN_USER));
@@ -237,7 +263,9 @@ export class CallRouter {
     // Devices learn how long they ring, when the wire format can say it (a test server may ring for less than 1 s).
     const { min, max } = limits.ringTimeout;
     const forwarded = ringMs >= min && ringMs <= max ? { call: id, timeout: ringMs } : { call: id };
-    const invite: InviteFrame = ['invite', { caller: { ...content.caller, uri: from.user }, callee: content.callee }, forwarded];
+    // A link's caller was checked against the link's domain above; a connection's is its user.
+    const caller = from.domain === undefined ? { ...content.caller, uri: from.user } : content.caller;
+    const invite: InviteFrame = ['invite', { caller, callee: content.callee }, forwarded];
     for (const device of devices) device.send(invite);
   }
 
@@ -264,8 +292,13 @@ export class CallRouter {
       return;
     }
     if (code === ByeCode.TRANSFERRED) return from.send(notice('bye 101 before the call is accepted'));
-    if (from === call.caller) return this.#end(call, bye(call.id, ByeCode.CANCELLED), call.ringing);
+    if (from === call.caller) {
+      // The other server already turned its caller's hang-up, timeout or loss into a code: pass it on (§8.5).
+      return this.#end(call, from.domain === undefined ? bye(call.id, ByeCode.CANCELLED) : relayed, call.ringing);
+    }
     if (!call.ringing.has(from)) return; // it left already; a repeated bye changes nothing
+    // A link is the whole far side, every device of the callee: its code is the call's outcome (404, 480, 486…).
+    if (from.domain !== undefined) return this.#end(call, relayed, [call.caller]);
     if (code === ByeCode.DECLINED) {
       call.ringing.delete(from);
       return this.#end(call, relayed, [call.caller, ...call.ringing]);

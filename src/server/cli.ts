@@ -25,6 +25,15 @@ Options (environment variable in brackets):
   --debug            log every frame, not only connections and calls        [WSP_DEBUG=1]
   -h, --help         this text
 
+Federation: calls to other domains' users go over signed server-to-server links.
+  --key-file F       the server's Ed25519 key (PEM), made on first start     [WSP_KEY_FILE]
+                     default .wsp/<domain>.key.pem
+  --public-url U     where others reach this server, e.g. https://example.org [WSP_PUBLIC_URL]
+                     (announced in /.well-known/wsp; default http://HOST:PORT)
+  --peer D=URL       reach domain D at URL, not https://D; repeatable        [WSP_PEERS=D=URL,D=URL]
+                     e.g. --peer beta.localhost:8002=http://127.0.0.1:8002
+  --no-discovery     reach only the --peer domains                           [WSP_DISCOVERY=0]
+
 The first line on stdout is {"msg":"listening","port":…,"url":…,"domain":…}.
 See also: wsp-server token --help
 `;
@@ -70,6 +79,10 @@ function parseServe(args: string[], env: Env): ServeCommand {
       'ring-timeout': { type: 'string' },
       'dev-tokens': { type: 'boolean' },
       debug: { type: 'boolean' },
+      'key-file': { type: 'string' },
+      'public-url': { type: 'string' },
+      peer: { type: 'string', multiple: true },
+      'no-discovery': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -81,6 +94,8 @@ function parseServe(args: string[], env: Env): ServeCommand {
   const userList = users?.split(',').map((name) => name.trim()).filter(Boolean);
   for (const name of userList ?? []) if (!parseAddress(`${name}@${domain}`)) throw new UsageError(`not a user name: ${name}`);
   const ringTimeout = values['ring-timeout'] ?? env.WSP_RING_TIMEOUT;
+  const publicUrl = values['public-url'] ?? env.WSP_PUBLIC_URL;
+  if (publicUrl !== undefined && !isHttpUrl(publicUrl)) throw new UsageError(`--public-url must be an http: or https: URL, not ${publicUrl}`);
   return {
     help: false,
     debug: values.debug ?? flag(env.WSP_DEBUG),
@@ -92,8 +107,33 @@ function parseServe(args: string[], env: Env): ServeCommand {
       users: userList,
       ringTimeoutMs: ringTimeout === undefined ? undefined : integer(ringTimeout, '--ring-timeout', 1, 3_600_000),
       devTokens: values['dev-tokens'] ?? flag(env.WSP_DEV_TOKENS),
+      federation: {
+        // One key file per domain, so two servers started in one directory (the demo) keep theirs apart.
+        keyFile: values['key-file'] ?? env.WSP_KEY_FILE ?? `.wsp/${domain.toLowerCase().replace(':', '_')}.key.pem`,
+        publicUrl,
+        peers: parsePeers(values.peer ?? env.WSP_PEERS?.split(',').filter(Boolean) ?? []),
+        discover: !(values['no-discovery'] ?? ['0', 'false', 'no'].includes(env.WSP_DISCOVERY?.toLowerCase() ?? '')),
+      },
     },
   };
+}
+
+function isHttpUrl(text: string): boolean {
+  return URL.canParse(text) && ['http:', 'https:'].includes(new URL(text).protocol);
+}
+
+/** `domain=http://host:port` pairs → the static peer map. */
+function parsePeers(pairs: readonly string[]): Map<string, string> {
+  const peers = new Map<string, string>();
+  for (const pair of pairs) {
+    const split = pair.indexOf('=');
+    const domain = pair.slice(0, Math.max(split, 0)).trim().toLowerCase();
+    const url = pair.slice(split + 1).trim();
+    if (split < 0 || !parseAddress(`user@${domain}`)) throw new UsageError(`--peer must be DOMAIN=URL, not ${pair}`);
+    if (!isHttpUrl(url)) throw new UsageError(`--peer ${domain}: the URL must be http: or https:, not ${url}`);
+    peers.set(domain, url);
+  }
+  return peers;
 }
 
 async function serve(args: string[], env: Env): Promise<void> {

@@ -15,3 +15,14 @@ export {
 } from './call-router.js';
 export { Registry, type Device } from './registry.js';
 export { createLogger, silentLogger, type Fields, type Level, type Logger, type LoggerOptions } from './log.js';
+export {
+  generateKeys,
+  keysFromPem,
+  keysToPem,
+  LINK_PATH,
+  loadOrCreateKeys,
+  WELL_KNOWN_PATH,
+  type FederationOptions,
+  type ServerKeys,
+  type WellKnownDocument,
+} from './federation/index.js';

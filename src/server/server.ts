@@ -5,8 +5,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatAddress, limits, parseAddress, SUBPROTOCOL } from '../protocol/index.js';
 import { mintToken, verifyToken } from './auth.js';
-import { CallRouter, type Federation } from './call-router.js';
+import { CallRouter } from './call-router.js';
 import { Connection } from './connection.js';
+import { createFederation, LINK_PATH, WELL_KNOWN_PATH, type FederationOptions, type LinkHandler } from './federation/index.js';
 import { createLogger, type Logger } from './log.js';
 
 /** The path clients connect to: `ws://host:port/wsp`. */
@@ -29,8 +30,12 @@ export interface WspServerOptions {
   devTokens?: boolean;
   /** Interval of the ping that reaps dead sockets, in ms. Default 30 000. */
   heartbeatMs?: number;
-  /** How to reach other domains; by default none can be reached (bye 502). */
-  federation?: Federation;
+  /**
+   * Server-to-server federation (docs/protocol.md §8): serve `/.well-known/wsp` and the link endpoint
+   * `/wsp/federation`, and route calls to other domains over authenticated links. Without it no other
+   * domain can be reached (bye 502). `{}` federates with a fresh key and the defaults.
+   */
+  federation?: FederationOptions;
   /** Default: JSON lines on stdout at level info. */
   log?: Logger;
 }
@@ -105,7 +110,11 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   const devTokens = options.devTokens ?? false;
   const secret = options.secret || randomBytes(32).toString('base64url');
 
-  const router = new CallRouter({ domain, ringTimeoutMs, users, federation: options.federation, log });
+  let publicUrl = '';
+  // Links report to the router, which needs the links to route: the handler breaks the circle.
+  const handler: LinkHandler = { receive: (peer, frame) => router.receive(peer, frame), disconnect: (peer) => router.disconnect(peer) };
+  const federation = options.federation && (await createFederation({ domain, options: options.federation, handler, log, defaultPublicUrl: () => publicUrl }));
+  const router = new CallRouter({ domain, ringTimeoutMs, users, federation: federation?.links, log });
   const connections = new Set<Connection>();
   const wss = new WebSocketServer({
     noServer: true,
@@ -119,6 +128,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     const ignore = () => {};
     socket.on('error', ignore);
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname === LINK_PATH && federation) return federation.links.upgrade(request, socket, head);
     if (url.pathname !== WSP_PATH) return refuse(socket, 404, 'not found');
     if (!offeredProtocols(request).includes(SUBPROTOCOL)) return refuse(socket, 400, `subprotocol ${SUBPROTOCOL} required`);
     const auth = await verifyToken(url.searchParams.get('token'), { secret, domain, users });
@@ -157,6 +167,14 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     if (url.pathname === '/healthz') return reply(response, 200, 'ok');
     if (url.pathname === '/dev/token' && devTokens) return devToken(url, response);
     if (url.pathname === WSP_PATH) return reply(response, 426, `a WebSocket with subprotocol ${SUBPROTOCOL} is required`, { Upgrade: 'websocket' });
+    if (url.pathname === WELL_KNOWN_PATH && federation) {
+      return reply(response, 200, JSON.stringify(federation.document()), {
+        'Content-Type': 'application/json',
+        'Access-Control-Allow-Origin': '*', // public by design: clients may read where their peers' servers are
+        'Cache-Control': 'max-age=300',
+      });
+    }
+    if (url.pathname === LINK_PATH && federation) return reply(response, 426, 'a signed WebSocket upgrade is required', { Upgrade: 'websocket' });
     reply(response, 404, 'not found');
   }
 
@@ -194,6 +212,14 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     log.warn(devTokens ? 'no secret given: using a random one, only /dev/token can mint tokens' : 'no secret given and no dev tokens: nobody can connect');
   }
   if (devTokens) log.warn('dev tokens are on: anyone can get a token at /dev/token; never use this in production');
+  if (federation) {
+    // A server on every interface has no address others can use: the operator must say where it is reached.
+    const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    publicUrl = `http://${local}:${port}`;
+    const document = federation.document();
+    log.info('federation', { link: document.link, kid: federation.keys.kid });
+    if (!options.federation?.publicUrl) log.warn(`no public URL given: announcing ${document.link}, fine on one machine only`);
+  }
 
   const heartbeat = setInterval(() => {
     for (const connection of connections) connection.heartbeat();
@@ -204,12 +230,15 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   const close = async () => {
     clearInterval(heartbeat);
     router.close(); // the sockets close next: nobody needs a bye 503 from a server that goes away
+    // Other servers do: they learn it from the link's close and end their side of its calls with 503.
+    const links = federation?.links.close();
     const sockets = [...wss.clients];
     for (const socket of sockets) socket.close(1001, 'server shutting down');
     const gone = Promise.all(sockets.map((socket) => new Promise((resolve) => socket.once('close', resolve))));
     const grace = new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
     await Promise.race([gone, grace]);
     for (const socket of wss.clients) socket.terminate();
+    await links;
     await new Promise<void>((resolve) => wss.close(() => resolve()));
     http.closeAllConnections();
     await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -1,0 +1,303 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { limits, SUBPROTOCOL } from '../../protocol/index.js';
+import type { Federation } from '../call-router.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { Discovery } from './discovery.js';
+import type { ServerKeys } from './keys.js';
+import { Link, type LinkHandler } from './link.js';
+import { parseLinkAuthorization, precheckLink, ReplayCache, signLink, verifyLink } from './link-auth.js';
+
+export interface LinkManagerOptions {
+  /** This server's domain, canonical: the origin it signs as and the destination it accepts. */
+  domain: string;
+  keys: ServerKeys;
+  discovery: Discovery;
+  /** Where frames from links go and where lost links are reported: the CallRouter. */
+  handler: LinkHandler;
+  log?: Logger;
+  /** The longest opening a link may take, discovery included, in ms. Default 5000: a call waits for it. */
+  connectTimeoutMs?: number;
+  /** How long a link this server opened stays open without a call, in ms. Default 300 000; links it accepted wait twice as long. */
+  idleMs?: number;
+  /** Interval of the ping that finds a dead link, in ms. Default 30 000. */
+  heartbeatMs?: number;
+  /** How far a handshake's timestamp may lie from this server's clock, in ms. Default 60 000. */
+  skewMs?: number;
+  /** Delay before retrying a domain after a failed attempt: doubles from `initialMs` up to `maxMs`. Default 1000 and 60 000. */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** The clock, ms since the epoch. Default Date.now. */
+  now?: () => number;
+}
+
+/** The delay after the `failures`-th failure in a row: 1, 2, 4 … times `initialMs`, at most `maxMs`. */
+export function backoffDelay(failures: number, initialMs: number, maxMs: number): number {
+  return Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
+}
+
+/** The subprotocols a client offered, from `Sec-WebSocket-Protocol: a, b`. */
+function offeredProtocols(request: IncomingMessage): string[] {
+  return (request.headers['sec-websocket-protocol'] ?? '').split(',').map((name) => name.trim());
+}
+
+/** Answers an upgrade request with a plain HTTP error, so no WebSocket ever exists for it. */
+function refuse(socket: Duplex, status: number, reason: string): void {
+  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, 'Connection: close', 'Content-Type: text/plain; charset=utf-8', `Content-Length: ${Buffer.byteLength(reason)}`];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${head.join('\r\n')}\r\n\r\n${reason}`);
+}
+
+/** Reads a refusal's body, at most 1 kB: it is only a reason for the log. */
+function readReason(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let body = '';
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => {
+      if (body.length < 1024) body += chunk;
+    });
+    response.on('end', () => resolve(body.slice(0, 256)));
+    response.on('error', () => resolve(body.slice(0, 256)));
+  });
+}
+
+/** Failing domains remembered for backoff at most. */
+const MAX_REMEMBERED = 10_000;
+
+type Connected = { readonly ok: true; readonly socket: WebSocket } | { readonly ok: false; readonly reason: string };
+
+/** A link is one WebSocket frame per WSP frame; relayed frames were checked against the limit already, this is a backstop. */
+const LINK_MAX_PAYLOAD = 2 * limits.frame;
+
+/**
+ * The server-to-server links of one server (docs/protocol.md §8), and its `Federation` for the router:
+ * `route(domain)` gives the link to that domain, opening one on demand; `upgrade()` takes the links
+ * other servers open. One link per domain is enough for all calls in both directions, whichever side
+ * opened it. A link that cannot be opened answers its calls with bye 502 and the domain is not tried
+ * again before a backoff delay; a link without calls closes after `idleMs`.
+ *
+ * @example
+ * const links = new LinkManager({ domain, keys, discovery, handler: router });
+ * const router = new CallRouter({ domain, ringTimeoutMs, federation: links });
+ * http.on('upgrade', (req, socket, head) => req.url === LINK_PATH && links.upgrade(req, socket, head));
+ */
+export class LinkManager implements Federation {
+  readonly #domain: string;
+  readonly #keys: ServerKeys;
+  readonly #discovery: Discovery;
+  readonly #handler: LinkHandler;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #connectTimeoutMs: number;
+  readonly #idleMs: number;
+  readonly #heartbeatMs: number;
+  readonly #skewMs: number;
+  readonly #backoff: { readonly initialMs: number; readonly maxMs: number };
+  readonly #replays = new ReplayCache();
+  /** Every link not closed yet, per domain: normally one, two while both sides opened one at once. */
+  readonly #links = new Map<string, Set<Link>>();
+  /** Domains that failed lately: how often in a row, and when they may be tried again. */
+  readonly #failures = new Map<string, { count: number; retryAt: number }>();
+  /** Outbound sockets still opening, so close() can abort them. */
+  readonly #opening = new Set<WebSocket>();
+  readonly #wss: WebSocketServer;
+  #closing = false;
+
+  constructor(options: LinkManagerOptions) {
+    this.#domain = options.domain;
+    this.#keys = options.keys;
+    this.#discovery = options.discovery;
+    this.#handler = options.handler;
+    this.#log = (options.log ?? silentLogger).child({ federation: options.domain });
+    this.#now = options.now ?? Date.now;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.#idleMs = options.idleMs ?? 300_000;
+    this.#heartbeatMs = options.heartbeatMs ?? 30_000;
+    this.#skewMs = options.skewMs ?? 60_000;
+    this.#backoff = { initialMs: options.backoff?.initialMs ?? 1000, maxMs: options.backoff?.maxMs ?? 60_000 };
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: LINK_MAX_PAYLOAD,
+      perMessageDeflate: false, // a compressed frame could inflate far beyond the limit it was checked against
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+  }
+
+  /**
+   * The link to `domain` for a new call: an open one if there is one, else one being opened (it
+   * queues frames meanwhile). Undefined, so the caller gets bye 502 at once, for this server's own
+   * domain and while the domain waits out a backoff after a failure.
+   */
+  route(domain: string): Link | undefined {
+    if (this.#closing || domain === this.#domain) return undefined;
+    const links = [...(this.#links.get(domain) ?? [])];
+    // Prefer an open link, ours first (we decide when it closes), then one still opening.
+    const best =
+      links.find((link) => link.state === 'open' && link.direction === 'outbound') ??
+      links.find((link) => link.state === 'open') ??
+      links.find((link) => link.state === 'pending');
+    if (best) return best;
+    const failure = this.#failures.get(domain);
+    if (failure && this.#now() < failure.retryAt) return undefined;
+    const link = this.#add(domain, 'outbound');
+    this.#open(link).catch((error: unknown) => {
+      this.#log.error('opening a link failed', { error });
+      link.fail('server error');
+    });
+    return link;
+  }
+
+  /** The links to `domain` (every domain when omitted) that are not closed: for tests and metrics. */
+  links(domain?: string): Link[] {
+    if (domain !== undefined) return [...(this.#links.get(domain) ?? [])];
+    return [...this.#links.values()].flatMap((links) => [...links]);
+  }
+
+  /**
+   * Takes an HTTP upgrade to the link endpoint: answers 400 without the `wsp-1.0` subprotocol, 401
+   * with the reason when the signed statement does not hold (§8.3), else opens the link. Never throws.
+   */
+  async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // A peer that resets mid-handshake must not crash the server; ws installs its own listener once it takes over.
+    const ignore = () => {};
+    socket.on('error', ignore);
+    try {
+      if (this.#closing) return refuse(socket, 503, 'server shutting down');
+      if (!offeredProtocols(request).includes(SUBPROTOCOL)) return refuse(socket, 400, `subprotocol ${SUBPROTOCOL} required`);
+      const verdict = await this.#authenticate(request.headers.authorization);
+      if (!verdict.ok) {
+        this.#log.warn('link refused', { reason: verdict.reason, from: request.socket.remoteAddress });
+        return refuse(socket, 401, verdict.reason);
+      }
+      if (this.#closing || !socket.writable) return void socket.destroy();
+      socket.off('error', ignore);
+      this.#wss.handleUpgrade(request, socket, head, (ws) => {
+        if (this.#closing) return ws.terminate();
+        this.#add(verdict.origin, 'inbound').attach(ws);
+      });
+    } catch (error) {
+      this.#log.error('link upgrade failed', { error });
+      if (socket.writable) refuse(socket, 500, 'server error');
+      else socket.destroy();
+    }
+  }
+
+  /** Closes every link (1001) and aborts those being opened. The calls they carry end as for lost links. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    for (const ws of this.#opening) ws.terminate();
+    const links = this.links();
+    for (const link of links) link.close(1001, 'server shutting down');
+    // A peer that does not answer the closing handshake is cut off after a second.
+    const grace = setTimeout(() => {
+      for (const link of links) link.terminate();
+    }, 1000);
+    await Promise.all(links.map((link) => link.closed));
+    clearTimeout(grace);
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+
+  #add(domain: string, direction: 'outbound' | 'inbound'): Link {
+    const link = new Link({
+      domain,
+      direction,
+      handler: this.#handler,
+      log: this.#log,
+      // The side that opened a link closes it when idle; the other waits longer, so both seldom close at once.
+      idleMs: direction === 'outbound' ? this.#idleMs : 2 * this.#idleMs,
+      heartbeatMs: this.#heartbeatMs,
+      onClosed: (closed) => this.#removed(closed),
+    });
+    const links = this.#links.get(domain);
+    if (links) links.add(link);
+    else this.#links.set(domain, new Set([link]));
+    return link;
+  }
+
+  #removed(link: Link): void {
+    const links = this.#links.get(link.domain);
+    links?.delete(link);
+    if (links?.size === 0) this.#links.delete(link.domain);
+  }
+
+  /** Discovery, signed handshake, and the link is open; any failure within the deadline fails it. */
+  async #open(link: Link): Promise<void> {
+    const started = this.#now();
+    const connecting = this.#connect(link.domain, started + this.#connectTimeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<Connected>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, reason: `no link within ${this.#connectTimeoutMs} ms` }), this.#connectTimeoutMs);
+    });
+    const result = await Promise.race([connecting, timeout]);
+    clearTimeout(timer);
+    if (!result.ok) {
+      // A handshake that completes after the deadline finds nobody waiting for it.
+      void connecting.then((late) => late.ok && late.socket.terminate());
+      const failure = this.#failures.get(link.domain) ?? { count: 0, retryAt: 0 };
+      failure.count += 1;
+      // Callers may name any domain: remember the latest failures only, not every name ever tried.
+      if (this.#failures.size >= MAX_REMEMBERED && !this.#failures.has(link.domain)) this.#failures.delete(this.#failures.keys().next().value!);
+      const delay = backoffDelay(failure.count, this.#backoff.initialMs, this.#backoff.maxMs);
+      failure.retryAt = this.#now() + delay;
+      this.#failures.set(link.domain, failure);
+      this.#log.warn('domain unreachable', { domain: link.domain, reason: result.reason, retryInMs: delay });
+      return link.fail(result.reason);
+    }
+    this.#failures.delete(link.domain);
+    if (this.#closing || link.state !== 'pending') return void result.socket.terminate();
+    this.#log.info('link authenticated', { domain: link.domain, ms: this.#now() - started });
+    link.attach(result.socket);
+  }
+
+  async #connect(domain: string, deadline: number): Promise<Connected> {
+    const found = await this.#discovery.lookup(domain);
+    if (!found.ok) return found;
+    if (this.#closing) return { ok: false, reason: 'server shutting down' };
+    const authorization = signLink({ origin: this.#domain, destination: domain, keys: this.#keys, now: this.#now() });
+    const ws = new WebSocket(found.value.link, [SUBPROTOCOL], {
+      headers: { authorization },
+      handshakeTimeout: Math.max(1, deadline - this.#now()),
+      maxPayload: LINK_MAX_PAYLOAD,
+      perMessageDeflate: false,
+      followRedirects: false,
+    });
+    this.#opening.add(ws);
+    try {
+      return await new Promise((resolve) => {
+        ws.once('open', () => resolve({ ok: true, socket: ws }));
+        ws.once('unexpected-response', (_request, response) => {
+          void readReason(response).then((reason) => {
+            ws.terminate();
+            resolve({ ok: false, reason: `refused: ${response.statusCode ?? 0} ${reason}`.trim() });
+          });
+        });
+        // Kept for good: terminating a socket that is still connecting emits 'error' too, and one without a listener throws.
+        ws.on('error', (error) => resolve({ ok: false, reason: (error as { code?: string }).code ?? error.message }));
+        ws.once('close', () => resolve({ ok: false, reason: 'closed during the handshake' }));
+      });
+    } finally {
+      this.#opening.delete(ws);
+    }
+  }
+
+  /** §8.3: the statement's syntax, the checks that need no key, the origin's keys, the signature. */
+  async #authenticate(header: string | undefined): Promise<{ ok: true; origin: string } | { ok: false; reason: string }> {
+    const parsed = parseLinkAuthorization(header);
+    if (!parsed.ok) return parsed;
+    const auth = parsed.value;
+    const checks = { domain: this.#domain, skewMs: this.#skewMs, replays: this.#replays };
+    const early = precheckLink(auth, { ...checks, now: this.#now() });
+    if (early) return { ok: false, reason: early };
+    let found = await this.#discovery.lookup(auth.origin);
+    // A key the cached document lacks may be newer than the cache: look once more (rate-limited by Discovery).
+    if (found.ok && !found.value.keys.some((key) => key.kid === auth.kid)) found = await this.#discovery.lookup(auth.origin, { refresh: true });
+    if (!found.ok) {
+      // The details (refused, timed out, HTTP 404…) stay in this log: told to an unauthenticated peer they would
+      // make this server a port scanner for whatever host it names as its origin.
+      this.#log.info('cannot get the keys of a link origin', { origin: auth.origin, reason: found.reason });
+      return { ok: false, reason: `cannot get the keys of ${auth.origin}` };
+    }
+    const reason = verifyLink(auth, { ...checks, now: this.#now(), keys: found.value.keys });
+    return reason ? { ok: false, reason } : { ok: true, origin: auth.origin };
+  }
+}
