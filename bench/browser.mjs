@@ -1,17 +1,17 @@
-// Headless Debian Chromium with fake media, and a loopback page that loads the bundled element.
+// Headless Debian Chromium with fake media, and a loopback page that loads a bundle (the element, or a baseline).
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 import { bundleElement } from '../scripts/bundle-element.mjs';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 
-/** Serves `/` (an empty page) and `/wsp-call.js` (the element bundle) on 127.0.0.1. */
-export async function servePage() {
-  const { code } = await bundleElement();
+/** Serves `/` (an empty page) and `/bundle.js` (the bundle of `entry`, by default the element) on 127.0.0.1. */
+export async function servePage(entry = 'src/wsp-call.ts') {
+  const { code } = await bundleElement(entry);
   const server = createServer((request, response) => {
-    if (request.url === '/wsp-call.js') {
+    if (request.url === '/bundle.js') {
       response.writeHead(200, { 'content-type': 'text/javascript' }).end(code);
     } else {
-      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/wsp-call.js"></script>');
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/bundle.js"></script>');
     }
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,6 @@
-// accept() → `connected` on both sides, through a real WSP server process, over many calls.
-import { startServer } from '../scripts/start-server.mjs';
+// accept() → `connected` on both sides, through a real WSP server process (or, federated, alice on alpha and bob on
+// beta: two server processes relaying over their link), over many calls.
+import { startFederation, startServer } from '../scripts/start-server.mjs';
 import { launchBrowser, servePage } from './browser.mjs';
 
 export function summarize(samples) {
@@ -8,22 +9,38 @@ export function summarize(samples) {
   return { n: sorted.length, median: at(0.5), p95: at(0.95), min: sorted[0], max: sorted.at(-1) };
 }
 
-/** Runs `calls` calls alice → bob in one page; returns the accept→connected times in ms. */
-export async function measureSetup({ calls = 30, warmup = 3 } = {}) {
-  const wsp = await startServer(['--domain', 'localhost', '--port', '0', '--dev-tokens', '--users', 'alice,bob']);
+/** Where each widget connects: `{ server, http, domain }` for alice and for bob. */
+async function startServers(federated) {
+  const args = ['--dev-tokens', '--users', 'alice,bob'];
+  const where = (wsp) => ({ server: wsp.url, http: `http://127.0.0.1:${wsp.port}`, domain: wsp.domain });
+  if (federated) {
+    const { alpha, beta, stop } = await startFederation({ args });
+    return { alice: where(alpha), bob: where(beta), stop };
+  }
+  const wsp = await startServer(['--domain', 'localhost', '--port', '0', ...args]);
+  return { alice: where(wsp), bob: where(wsp), stop: wsp.stop };
+}
+
+/**
+ * Runs `calls` calls alice → bob in one page; returns the accept→connected times in ms. With `federated`, alice is a
+ * user of alpha and bob of beta, each widget connected to its own server process (bench/federation.mjs).
+ */
+export async function measureSetup({ calls = 30, warmup = 3, federated = false } = {}) {
+  const servers = await startServers(federated);
   const page = await servePage();
   const browser = await launchBrowser();
   try {
     const tab = await browser.newPage();
     await tab.goto(page.url);
-    return await tab.evaluate(async ({ server, http, calls, warmup }) => {
+    return await tab.evaluate(async ({ where, calls, warmup }) => {
       await customElements.whenDefined('wsp-call');
       const make = (user, peer) => {
+        const { server, http, domain } = where[user];
         const el = document.createElement('wsp-call');
         el.tokenProvider = async () => (await (await fetch(`${http}/dev/token?user=${user}`)).json()).token;
         el.setAttribute('server', server);
-        el.setAttribute('caller', `${user}@localhost`);
-        el.setAttribute('callee', `${peer}@localhost`);
+        el.setAttribute('caller', `${user}@${domain}`);
+        el.setAttribute('callee', `${peer}@${where[peer].domain}`);
         document.body.append(el);
         return el;
       };
@@ -51,11 +68,11 @@ export async function measureSetup({ calls = 30, warmup = 3 } = {}) {
       alice.remove();
       bob.remove();
       return samples;
-    }, { server: wsp.url, http: `http://127.0.0.1:${wsp.port}`, calls, warmup });
+    }, { where: { alice: servers.alice, bob: servers.bob }, calls, warmup });
   } finally {
     await browser.close();
     await page.close();
-    await wsp.stop();
+    await servers.stop();
   }
 }
 
