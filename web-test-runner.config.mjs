@@ -1,33 +1,38 @@
 // Browser tests: real Chromium (Debian's; CHROME_PATH overrides) with fake camera and microphone, against a real
-// WSP server process that a plugin starts before the tests and stops after them.
+// WSP server process that a plugin starts before the tests and stops after them; and two more, alpha and beta,
+// federated with each other, for the calls across domains (test/browser/federation.test.ts).
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { fileURLToPath } from 'node:url';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
-import { startServer } from './scripts/start-server.mjs';
+import { startFederation, startServer } from './scripts/start-server.mjs';
 
 /** Every invite rings all of a user's devices, so each test takes users of its own from this directory. */
 /** Test files take theirs by prefix (test/browser/helpers.ts, freshUser). */
 export const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
-for (const prefix of ['el', 'ev']) for (let i = 1; i <= 80; i++) users.push(`${prefix}${i}`);
+for (const prefix of ['el', 'ev', 'fe']) for (let i = 1; i <= 80; i++) users.push(`${prefix}${i}`);
 
-/** Starts the server in serverStart, stops it in serverStop, and tells the page where it is: GET /__wsp/config.json. */
+/** Starts the servers in serverStart, stops them in serverStop, and tells the page where they are: GET /__wsp/config.json. */
 function wspServer() {
   let wsp;
+  let federation;
+  const log = (line) => process.env.WSP_VERBOSE && console.log(line);
+  const where = (server) => ({ url: server.url, http: `http://127.0.0.1:${server.port}`, domain: server.domain });
   return {
     name: 'wsp-server',
     async serverStart() {
-      wsp = await startServer(
-        ['--domain', 'localhost', '--port', '0', '--dev-tokens', '--users', users.join(','), '--ring-timeout', '30000'],
-        { log: (line) => process.env.WSP_VERBOSE && console.log(line) },
-      );
+      const args = ['--dev-tokens', '--users', users.join(','), '--ring-timeout', '30000'];
+      [wsp, federation] = await Promise.all([
+        startServer(['--domain', 'localhost', '--port', '0', ...args], { log }),
+        startFederation({ args, log }),
+      ]);
     },
     async serverStop() {
-      await wsp?.stop();
+      await Promise.all([wsp?.stop(), federation?.stop()]);
     },
     serve(context) {
       if (context.path !== '/__wsp/config.json') return undefined;
-      const config = { url: wsp.url, http: `http://127.0.0.1:${wsp.port}`, domain: wsp.domain };
+      const config = { ...where(wsp), alpha: where(federation.alpha), beta: where(federation.beta) };
       return { body: JSON.stringify(config), type: 'application/json' };
     },
   };

@@ -2,6 +2,7 @@
 import { measureSize, printSize } from './size.mjs';
 import { measureSetup, printSetup, summarize } from './setup-time.mjs';
 import { measurePeerjsSetup, peerjsSize } from './peerjs-baseline.mjs';
+import { measureFederatedSetup, measureLinkThroughput, printFederatedSetup, printLinkThroughput } from './federation.mjs';
 
 const calls = Number(process.env.BENCH_CALLS ?? 30);
 const kb = (n) => `${(n / 1024).toFixed(2)} kB`;
@@ -13,6 +14,9 @@ console.log();
 
 const ours = summarize(await measureSetup({ calls }));
 printSetup(ours);
+printFederatedSetup({ single: ours, federated: summarize(await measureFederatedSetup({ calls })) });
 const peerjs = summarize(await measurePeerjsSetup({ calls }));
 console.log(`PeerJS baseline, same page load (self-views, remote video played): median ${ms(peerjs.median)}, p95 ${ms(peerjs.p95)} (${peerjs.n} calls)`);
 console.log(`wsp-call / PeerJS median: ${(ours.median / peerjs.median).toFixed(2)}`);
+console.log();
+printLinkThroughput(await measureLinkThroughput());

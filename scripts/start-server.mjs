@@ -41,3 +41,51 @@ export function startServer(args, { log } = {}) {
     });
   });
 }
+
+/** Free loopback ports, picked before servers start: federated servers must name each other's port in --peer. */
+export async function freePorts(count) {
+  const { createServer } = await import('node:net');
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((server) => server.address().port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+/**
+ * Starts two real server processes, `alpha.localhost:P` and `beta.localhost:Q`, each knowing the other by --peer
+ * (no discovery), with keys in a temporary directory removed on stop. `args` are added to both servers' flags.
+ * @param {{ args?: string[], log?: (line: string) => void }} [options]
+ * @returns {Promise<{ alpha: Awaited<ReturnType<typeof startServer>>, beta: Awaited<ReturnType<typeof startServer>>, stop(): Promise<void> }>}
+ */
+export async function startFederation({ args = [], log } = {}) {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'wsp-federation-'));
+  const [portA, portB] = await freePorts(2);
+  const alphaDomain = `alpha.localhost:${portA}`;
+  const betaDomain = `beta.localhost:${portB}`;
+  const flags = (domain, port, key, peer, peerPort) => [
+    '--domain', domain, '--port', String(port), '--key-file', join(dir, key), '--no-discovery',
+    '--peer', `${peer}=http://127.0.0.1:${peerPort}`, ...args,
+  ];
+  const started = await Promise.allSettled([
+    startServer(flags(alphaDomain, portA, 'alpha.pem', betaDomain, portB), { log: log && ((line) => log(`alpha ${line}`)) }),
+    startServer(flags(betaDomain, portB, 'beta.pem', alphaDomain, portA), { log: log && ((line) => log(`beta ${line}`)) }),
+  ]);
+  const stop = async () => {
+    await Promise.all(started.map((result) => result.status === 'fulfilled' && result.value.stop()));
+    await rm(dir, { recursive: true, force: true });
+  };
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  const [alpha, beta] = started.map((result) => result.value);
+  return { alpha, beta, stop };
+}

@@ -3,12 +3,18 @@ import { waitUntil } from '@open-wc/testing';
 import '../../src/wsp-call.js';
 import type { WspCall } from '../../src/wsp-call.js';
 
-export interface WspConfig {
+export interface WspServerConfig {
   /** The server's WebSocket address, `ws://127.0.0.1:N/wsp`. */
   url: string;
   /** Its HTTP origin, for `/dev/token`. */
   http: string;
   domain: string;
+}
+
+/** The single server (domain `localhost`), and two federated ones, `alpha.localhost:P` and `beta.localhost:Q`. */
+export interface WspConfig extends WspServerConfig {
+  alpha: WspServerConfig;
+  beta: WspServerConfig;
 }
 
 let config: Promise<WspConfig> | undefined;
@@ -18,9 +24,9 @@ export function wspConfig(): Promise<WspConfig> {
   return (config ??= fetch('/__wsp/config.json').then((response) => response.json() as Promise<WspConfig>));
 }
 
-/** A development token for `user`, minted by the server. */
-export async function devToken(user: string): Promise<string> {
-  const { http } = await wspConfig();
+/** A development token for `user`, minted by the server (by default the single one). */
+export async function devToken(user: string, server?: WspServerConfig): Promise<string> {
+  const { http } = server ?? (await wspConfig());
   const response = await fetch(`${http}/dev/token?user=${encodeURIComponent(user)}`);
   return ((await response.json()) as { token: string }).token;
 }
@@ -38,12 +44,17 @@ export function freshUser(prefix: string): string {
 
 /** Puts a `<wsp-call>` for `user` in the page, calling `callee` (a user name), and waits until it is online. */
 export async function phone(user: string, callee?: string, attributes: Record<string, string> = {}): Promise<WspCall> {
-  const { url, domain } = await wspConfig();
+  const server = await wspConfig();
+  return phoneAt(server, user, callee && `${callee}@${server.domain}`, attributes);
+}
+
+/** Puts a `<wsp-call>` for `user` of `server` in the page, calling the address `callee`, and waits until it is online. */
+export async function phoneAt(server: WspServerConfig, user: string, callee?: string, attributes: Record<string, string> = {}): Promise<WspCall> {
   const el = document.createElement('wsp-call');
-  el.server = url;
-  el.caller = `${user}@${domain}`;
-  if (callee) el.callee = `${callee}@${domain}`;
-  el.tokenProvider = () => devToken(user);
+  el.server = server.url;
+  el.caller = `${user}@${server.domain}`;
+  if (callee) el.callee = callee;
+  el.tokenProvider = () => devToken(user, server);
   for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
   document.body.append(el);
   if (!(await el.connect())) throw new Error(`${user} could not connect`);
