@@ -5,6 +5,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { fileURLToPath } from 'node:url';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
+import { frameworkApps } from './scripts/framework-apps.mjs';
 import { startFederation, startServer } from './scripts/start-server.mjs';
 
 /** Every invite rings all of a user's devices, so each test takes users of its own from this directory. */
@@ -45,7 +46,7 @@ export default {
   concurrency: 1,
   testsFinishTimeout: 180_000,
   testFramework: { config: { timeout: 20_000 } },
-  plugins: [esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }), wspServer()],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }), wspServer(), frameworkApps()],
   browsers: [
     chromeLauncher({
       launchOptions: {

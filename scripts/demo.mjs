@@ -2,6 +2,7 @@
 // and the Vite demo page in front of them, where alice@alpha calls bob@beta. The page reaches each server through
 // Vite's proxy (/alpha/… and /beta/…), so it works from any host name without config; /domains.json names the domains.
 import { createServer } from 'vite';
+import { vueBuild } from './framework-apps.mjs';
 import { startFederation } from './start-server.mjs';
 
 const { alpha, beta, stop } = await startFederation({
@@ -21,6 +22,8 @@ const domains = { alpha: alpha.domain, beta: beta.domain };
 const vite = await createServer({
   configFile: false,
   root: 'demo',
+  resolve: { alias: vueBuild.alias },
+  define: vueBuild.define,
   server: { host: '127.0.0.1', port: Number(process.env.PORT ?? 5173), proxy },
   plugins: [
     {

@@ -1,0 +1,6 @@
+// The element is defined first: React then sets tokenProvider as a property (see phone.tsx).
+import '../../src/wsp-call.js';
+import { demoUsers } from '../servers.js';
+import { mountPhones } from './app.js';
+
+mountPhones(document.querySelector('#app')!, await demoUsers());
