@@ -1,7 +1,7 @@
 // The same figure for PeerJS on the same machine, as the yardstick of our setup time: its callee answers an offer
 // that the caller made before ringing, through its own server (`peer`), in one headless Chromium page.
 // "Connected" means what it means for <wsp-call>: the peer connection is connected and remote media arrives.
-import { PeerServer } from 'peer';
+import { fork } from 'node:child_process';
 import { bundleElement } from '../scripts/bundle-element.mjs';
 import { launchBrowser, servePage } from './browser.mjs';
 
@@ -11,10 +11,11 @@ export async function peerjsSize() {
 
 /** Runs `calls` PeerJS calls a → b; returns the answer()→connected times in ms. `selfView`: each side plays its camera, and then the other's video, in a <video>, as a widget does. */
 export async function measurePeerjsSetup({ calls = 30, warmup = 3, selfView = true } = {}) {
-  const server = await new Promise((resolve) => {
-    const instance = PeerServer({ port: 0, host: '127.0.0.1', path: '/' }, (http) => resolve({ instance, http }));
+  const server = fork(new URL('./peer-server.mjs', import.meta.url));
+  const { port } = await new Promise((resolve, reject) => {
+    server.once('message', resolve);
+    server.once('exit', (code) => reject(new Error(`PeerServer exited with code ${code}`)));
   });
-  const port = server.http.address().port;
   const page = await servePage('bench/peerjs-entry.js');
   const browser = await launchBrowser();
   try {
@@ -78,6 +79,6 @@ export async function measurePeerjsSetup({ calls = 30, warmup = 3, selfView = tr
   } finally {
     await browser.close();
     await page.close();
-    await new Promise((resolve) => server.http.close(resolve));
+    server.kill();
   }
 }
