@@ -19,9 +19,12 @@ export interface ViewKit {
   switched: (type: 'pipchange', on: boolean) => void;
 }
 
-/** The three pieces, rendered by the element where they belong. */
+/** The pieces, rendered by the element where they belong. */
 export interface CallView {
-  videos: unknown;
+  /** The remote video, filling the widget. */
+  remote: unknown;
+  /** The self-view, which the element puts in the button bar: so it sits just above the buttons, however many rows they take. */
+  self: unknown;
   party: unknown;
   switches: unknown[];
   timer: unknown;
@@ -33,7 +36,7 @@ sheet.replaceSync(`
 video { object-fit: cover }
 :host(:fullscreen) { border-radius: 0 }
 :host(:fullscreen) video { object-fit: contain }
-[part=local-video] { inset: auto; inset-inline-end: var(--g); bottom: 64px; width: var(--wsp-self-view-width, 25%); height: auto; border-radius: var(--g); transform: scaleX(-1) }
+[part=local-video] { inset: auto; inset-inline-end: var(--g); bottom: 100%; width: var(--wsp-self-view-width, 25%); height: auto; aspect-ratio: 4/3; border-radius: var(--g); transform: scaleX(-1) }
 [aria-pressed=true] { background: var(--wsp-danger, #c62828); color: #fff }
 [part~=party] { flex-direction: column; flex-wrap: nowrap; text-align: center }
 [part=avatar] { display: grid; place-items: center; width: 64px; height: 64px; border-radius: 50%; background: var(--wsp-accent, #1a7f37); color: #fff; font-size: 28px }
@@ -61,7 +64,7 @@ export async function pictureInPicture(el: WspCall, force = !inPip.has(el)): Pro
  * The call's pieces for `el` in its current state.
  *
  * @example
- * const { party, switches, timer } = view(el, strings, kit);
+ * const { remote, party, switches, timer } = view(el, strings, kit);
  */
 export function view(el: WspCall, strings: Strings, { html, nothing, button, attempt, switched }: ViewKit): CallView {
   const { state, audioOnly, session } = el;
@@ -80,8 +83,8 @@ export function view(el: WspCall, strings: Strings, { html, nothing, button, att
     // The camera opens while the call rings (so accepting is fast), and a camera that is on is shown.
     // The remote video waits for `connected`: a <video> that plays during setup takes the main thread from the
     // negotiation. In audio-only it stays hidden, and plays the other party's voice.
-    videos: html`<video part="remote-video" ?hidden=${audioOnly || state !== 'connected'} .srcObject=${state === 'connected' ? session!.remoteStream : null} autoplay playsinline @enterpictureinpicture=${pip} @leavepictureinpicture=${pip}></video>
-${audioOnly ? nothing : html`<video part="local-video" ?hidden=${el.cameraOff} .srcObject=${live?.localStream ?? null} .muted=${true} autoplay playsinline></video>`}`,
+    remote: html`<video part="remote-video" ?hidden=${audioOnly || state !== 'connected'} .srcObject=${state === 'connected' ? session!.remoteStream : null} autoplay playsinline @enterpictureinpicture=${pip} @leavepictureinpicture=${pip}></video>`,
+    self: audioOnly ? nothing : html`<video part="local-video" ?hidden=${el.cameraOff} .srcObject=${live?.localStream ?? null} .muted=${true} autoplay playsinline></video>`,
     party:
       state === 'connected' && !audioOnly
         ? nothing

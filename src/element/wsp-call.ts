@@ -155,6 +155,8 @@ export class WspCall extends LitElement {
     this.audioOnly = this.muted = this.cameraOff = false;
     this.addEventListener('error', (event) => {
       this.#error = event.message;
+      // Only getting online after the error clears it (an error while online stays until the call moves on).
+      this.#wasOnline = this.online;
       this.requestUpdate();
     });
     this.addEventListener('statechange', () => (this.#error = ''));
@@ -324,10 +326,10 @@ export class WspCall extends LitElement {
           ? (strings[session!.code] ?? session!.reason)
           : say(state);
     // Templates without indentation: Lit ships their whitespace as written.
-    return html`${pieces?.videos}
+    return html`${pieces?.remote}
 ${live ? pieces?.party : html`<div part="party"><slot name="branding"></slot></div>`}
 <p part="status" role="status">${status}</p>
 ${pieces?.timer}
-<div part="controls"><slot name="controls">${controls}</slot></div>`;
+<div part="controls">${pieces?.self}<slot name="controls">${controls}</slot></div>`;
   }
 }
