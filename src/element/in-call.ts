@@ -6,17 +6,19 @@
 import type { TemplateResult, html as litHtml, nothing as litNothing } from 'lit';
 import type { Strings } from '../i18n/strings.js';
 export { enCall as en } from '../i18n/en-call.js';
+import type { SwitchEvent, WspErrorEvent } from './events.js';
 import type { WspCall } from './wsp-call.js';
 
-/** What the element lends the view: Lit's template tag, its `nothing`, and the element's own button template. */
+/**
+ * What the element lends the view: Lit's template tag and `nothing`, its own button template, its event classes
+ * (imported here, events.ts too would become a chunk of its own).
+ */
 export interface ViewKit {
   html: typeof litHtml;
   nothing: typeof litNothing;
   button: (name: string, label: string, action: () => unknown, pressed?: boolean) => TemplateResult;
-  /** Runs an action that the browser may refuse (no user gesture, unsupported); a refusal becomes an `error` event. */
-  attempt: (action: () => Promise<void>) => () => void;
-  /** Fires a SwitchEvent on the element and re-renders it. */
-  switched: (type: 'pipchange', on: boolean) => void;
+  SwitchEvent: typeof SwitchEvent;
+  WspErrorEvent: typeof WspErrorEvent;
 }
 
 /** The pieces, rendered by the element where they belong. */
@@ -47,6 +49,8 @@ video { object-fit: cover }
 
 /** The widgets whose remote video is in picture-in-picture. */
 const inPip = new WeakSet<WspCall>();
+/** Each connected widget's next re-render, for its timer. */
+const ticks = new WeakMap<WspCall, ReturnType<typeof setTimeout>>();
 
 /** {@link WspCall.toggleFullscreen} */
 export async function fullscreen(el: WspCall, force = !el.fullscreen): Promise<void> {
@@ -66,15 +70,20 @@ export async function pictureInPicture(el: WspCall, force = !inPip.has(el)): Pro
  * @example
  * const { remote, party, switches, timer } = view(el, strings, kit);
  */
-export function view(el: WspCall, strings: Strings, { html, nothing, button, attempt, switched }: ViewKit): CallView {
+export function view(el: WspCall, strings: Strings, { html, nothing, button, SwitchEvent, WspErrorEvent }: ViewKit): CallView {
   const { state, audioOnly, session } = el;
   const live = state !== 'ended' ? session : undefined;
   // The video's own events do not leave the shadow root: the widget tells the page.
   const pip = ({ type }: Event) => {
     if (type[0] === 'e') inPip.add(el);
     else inPip.delete(el);
-    switched('pipchange', inPip.has(el));
+    el.dispatchEvent(new SwitchEvent('pipchange', inPip.has(el)));
+    el.requestUpdate();
   };
+  // Full screen and picture-in-picture refuse without a user's gesture, or where unsupported: an error event says so.
+  const attempt = (action: (el: WspCall) => Promise<void>) => () => void action(el).catch((error: Error) => el.dispatchEvent(new WspErrorEvent(error.message)));
+  clearTimeout(ticks.get(el));
+  if (state === 'connected') ticks.set(el, setTimeout(() => el.requestUpdate(), 1000));
   const remote = session?.remote;
   const who = remote?.name ?? remote?.uri ?? '';
   const inCall = state === 'connecting' || state === 'connected';
@@ -92,9 +101,9 @@ export function view(el: WspCall, strings: Strings, { html, nothing, button, att
     switches: [
       inCall ? button('mute', strings.mute, () => el.toggleMute(), el.muted) : nothing,
       inCall && !audioOnly ? button('camera', strings.camera, () => el.toggleCamera(), el.cameraOff) : nothing,
-      state === 'connected' ? button('fullscreen', strings.fullscreen, attempt(() => fullscreen(el)), el.fullscreen) : nothing,
+      state === 'connected' ? button('fullscreen', strings.fullscreen, attempt(fullscreen), el.fullscreen) : nothing,
       state === 'connected' && !audioOnly && document.pictureInPictureEnabled
-        ? button('pip', strings.pip, attempt(() => pictureInPicture(el)), inPip.has(el))
+        ? button('pip', strings.pip, attempt(pictureInPicture), inPip.has(el))
         : nothing,
     ],
     timer:

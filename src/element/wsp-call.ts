@@ -146,8 +146,6 @@ export class WspCall extends LitElement {
   #inCall?: typeof import('./in-call.js');
   /** @internal */
   #loading = false;
-  /** @internal Re-renders the call timer. */
-  #tick?: ReturnType<typeof setTimeout>;
 
   constructor() {
     super();
@@ -280,8 +278,6 @@ export class WspCall extends LitElement {
     // Only changes after the first render are news: the initial values are the page's own choice.
     if (changed.get('muted') === !this.muted) this.dispatchEvent(new SwitchEvent('mutechange', this.muted));
     if (changed.get('cameraOff') === !this.cameraOff) this.dispatchEvent(new SwitchEvent('camerachange', this.cameraOff));
-    clearTimeout(this.#tick);
-    if (this.state === CONNECTED) this.#tick = setTimeout(() => this.requestUpdate(), 1000);
   }
 
   /** @internal English, under the shipped translation, under the page's overrides. */
@@ -299,17 +295,7 @@ export class WspCall extends LitElement {
     const say = (key: keyof typeof en, value = session?.remote?.name ?? session?.remote?.uri ?? '') => strings[key].replace('{0}', value);
     const button = (name: string, label: string, action: () => unknown, pressed?: boolean, disabled = false) =>
       html`<button part="button ${name}-button" aria-pressed=${pressed ?? nothing} ?disabled=${disabled} @click=${action}>${label}</button>`;
-    const pieces = this.#inCall?.view(this, strings, {
-      html,
-      nothing,
-      button,
-      // Fullscreen and picture-in-picture refuse without a user's gesture, or where unsupported: an error event says so.
-      attempt: (action) => () => void action().catch((error: Error) => this.dispatchEvent(new WspErrorEvent(error.message))),
-      switched: (type, on) => {
-        this.dispatchEvent(new SwitchEvent(type, on));
-        this.requestUpdate();
-      },
-    });
+    const pieces = this.#inCall?.view(this, strings, { html, nothing, button, SwitchEvent, WspErrorEvent });
     // The essentials are here, so that a call can be taken and ended even before (or without) the in-call chunk.
     // One array, whatever the state: Lit then keeps the button elements, and keyboard focus stays in the bar.
     const controls =
