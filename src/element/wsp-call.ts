@@ -116,7 +116,7 @@ export class WspCall extends LitElement {
   declare tokenProvider?: () => string | Promise<string>;
   /** STUN/TURN servers for the peer connection; none by default (calls within one network). */
   declare iceServers?: RTCIceServer[];
-  /** Voice only: no video is shown and this side sends none. */
+  /** Voice only: no video is shown, and this side sends no picture. */
   declare audioOnly: boolean;
   /** The microphone is muted (its track disabled); settable before a call, to join muted. */
   declare muted: boolean;
