@@ -248,20 +248,20 @@ export class WspCall extends LitElement {
     if (lang !== this.#lang) {
       this.#lang = lang;
       this.#shipped = undefined;
-      void translation(lang).then((strings) => {
+      translation(lang).then((strings) => {
         if (this.#lang !== lang) return;
         this.#shipped = strings;
         this.requestUpdate();
-      });
+      }, this.#failed);
     }
     const { online, muted, audioOnly, state } = this;
     if (state !== IDLE && !this.#loading) {
       this.#loading = true;
-      void import('./in-call.js').then((chunk) => {
+      import('./in-call.js').then((chunk) => {
         this.#inCall = chunk;
         (this.renderRoot as ShadowRoot).adoptedStyleSheets.push(chunk.sheet);
         this.requestUpdate();
-      });
+      }, this.#failed);
     }
     const cameraOff = this.cameraOff || audioOnly;
     if (online && !this.#wasOnline) this.#error = '';
@@ -279,6 +279,12 @@ export class WspCall extends LitElement {
     if (changed.get('muted') === !this.muted) this.dispatchEvent(new SwitchEvent('mutechange', this.muted));
     if (changed.get('cameraOff') === !this.cameraOff) this.dispatchEvent(new SwitchEvent('camerachange', this.cameraOff));
   }
+
+  /**
+   * @internal A lazy chunk did not load (the network is gone, the chunks are not hosted next to the bundle): the
+   * widget goes on in English, without the in-call extras, and says so.
+   */
+  readonly #failed = (error: Error): void => void this.dispatchEvent(new WspErrorEvent(`${error}`));
 
   /** @internal English, under the shipped translation, under the page's overrides. */
   #strings(): Strings {
