@@ -20,12 +20,23 @@ for (const el of document.querySelectorAll<WspCall>('wsp-call')) {
     return ((await response.json()) as { token: string }).token;
   };
   el.server = `${scheme}://${location.host}/${home}/wsp`;
-  for (const type of ['ringing', 'connected', 'ended', 'error'] as const) {
+  for (const type of ['ringing', 'connected', 'ended', 'error', 'mutechange', 'camerachange', 'pipchange'] as const) {
     el.addEventListener(type, (event) => {
       const item = document.createElement('li');
-      const detail = 'code' in event ? ` ${(event as { code: number }).code} ${(event as { reason?: string }).reason ?? ''}` : '';
+      const detail = 'code' in event ? ` ${(event as { code: number }).code} ${(event as { reason?: string }).reason ?? ''}` : 'on' in event ? ` ${event.on}` : '';
       item.textContent = `${new Date().toLocaleTimeString()} ${user}@${home}: ${type}${detail}`;
       log.prepend(item);
     });
   }
 }
+
+// Language, colour scheme and audio-only apply to both widgets: what a site sets with attributes and CSS.
+const look = document.querySelector<HTMLFormElement>('#look')!;
+look.addEventListener('change', () => {
+  const form = new FormData(look);
+  for (const el of document.querySelectorAll<WspCall>('wsp-call')) {
+    el.lang = `${form.get('lang')}`;
+    el.style.colorScheme = `${form.get('scheme')}`;
+    el.audioOnly = form.has('audioOnly');
+  }
+});

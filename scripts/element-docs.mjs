@@ -20,6 +20,7 @@ const generated = [
   table('Methods', ['method', 'returns', 'description'],
     publicMembers.filter((m) => m.kind === 'method').map((m) => [code(`${m.name}()`), code(m.return?.type?.text), m.description])),
   table('Events', ['event', 'type', 'description'], (element.events ?? []).map((e) => [code(e.name), code(e.type?.text), e.description])),
+  table('Slots', ['slot', 'description'], (element.slots ?? []).map((s) => [code(s.name), s.description])),
   table('CSS parts', ['part', 'description'], (element.cssParts ?? []).map((p) => [code(p.name), p.description])),
   table('CSS custom properties', ['property', 'default', 'description'], (element.cssProperties ?? []).map((p) => [code(p.name), code(p.default), p.description])),
   table('Custom states', ['state', 'description'], (element.cssStates ?? []).map((s) => [code(`:state(${s.name})`), s.description])),

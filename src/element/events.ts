@@ -91,8 +91,27 @@ export class WspErrorEvent extends ErrorEvent {
   }
 }
 
+/**
+ * `mutechange`, `camerachange`, `pipchange`: a switch of the call flipped; `on` is its new value — muted, camera
+ * off, remote video in picture-in-picture.
+ *
+ * @example
+ * el.addEventListener('mutechange', (e) => (micIcon.dataset.muted = String(e.on)));
+ */
+export class SwitchEvent extends Event {
+  /** The switch's new value: true when muted, when the camera is off, when in picture-in-picture. */
+  readonly on: boolean;
+  constructor(type: 'mutechange' | 'camerachange' | 'pipchange', on: boolean) {
+    super(type, init);
+    this.on = on;
+  }
+}
+
 declare global {
   interface HTMLElementEventMap {
+    mutechange: SwitchEvent;
+    camerachange: SwitchEvent;
+    pipchange: SwitchEvent;
     ringing: RingingEvent;
     connected: ConnectedEvent;
     ended: EndedEvent;

@@ -1,10 +1,12 @@
-import { LitElement, html, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { CallSession, SignalingChannel } from '../call/call-session.js';
 import { CallState } from '../call/call-state.js';
+import { en, translation, type PartialStrings, type Strings } from '../i18n/strings.js';
 import { CallController } from './call-controller.js';
+import { SwitchEvent, WspErrorEvent } from './events.js';
 import { styles } from './wsp-call.styles.js';
 
-const { IDLE, DIALING, RINGING, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
+const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
 
 /**
  * A video call widget: places and takes real WebRTC calls over WSP 1.0. While it is in the page and has a
@@ -22,23 +24,53 @@ const { IDLE, DIALING, RINGING, INCOMING, CONNECTING, CONNECTED, ENDED } = CallS
  * @fires {WspErrorEvent} error - Something went wrong (`message`): the server refused the connection, camera or microphone denied…
  *   Composed, but it does not bubble (so that `window.onerror` does not take it for a script error).
  * @fires {StateChangeEvent} statechange - The call's `state` changed.
+ * @fires {SwitchEvent} mutechange - `muted` changed; `on` is true when muted.
+ * @fires {SwitchEvent} camerachange - `cameraOff` changed; `on` is true when the camera is off.
+ * @fires {SwitchEvent} pipchange - The remote video entered (`on` true) or left picture-in-picture.
+ * @fires {Event} fullscreenchange - The widget entered or left full screen (the browser's own event; see `fullscreen`).
  *
- * @csspart remote-video - The other party's video; fills the widget. Shown once connected.
- * @csspart local-video - The self-view: this side's camera, muted, inset. Shown whenever the camera is on.
- * @csspart status - The status line (a live region).
- * @csspart controls - The row of buttons.
+ * @slot avatar - The other party's picture on the incoming, calling and audio-only screens; by default their initial.
+ * @slot branding - Your logo or a text, shown while no call is going on.
+ * @slot controls - Your own buttons instead of the built-in ones; wire them to `call()`, `accept()`, `hangup()`…
+ *
+ * @csspart remote-video - The other party's video; fills the widget. Shown once connected (never in `audio-only`).
+ * @csspart local-video - The self-view: this side's camera, muted, mirrored, inset. Shown whenever the camera is on.
+ * @csspart status - The status line, a live region that announces each change of state.
+ * @csspart timer - How long the call has been connected, `m:ss`.
+ * @csspart party - The panel naming the other party (avatar, name, address), or the branding while no call goes on.
+ * @csspart incoming - The incoming-call screen: the `party` panel while a call rings here.
+ * @csspart avatar - The default avatar: the other party's initial.
+ * @csspart name - The other party's name (their address when the invite gave no name).
+ * @csspart address - The other party's address, under their name.
+ * @csspart controls - The bar of buttons.
  * @csspart button - Every button.
  * @csspart call-button - Places the call.
  * @csspart accept-button - Accepts an incoming call.
  * @csspart decline-button - Declines an incoming call.
  * @csspart hangup-button - Hangs up, or cancels a call that still rings.
+ * @csspart mute-button - Mutes and unmutes the microphone (`aria-pressed` when muted).
+ * @csspart camera-button - Turns the camera off and on (`aria-pressed` when off).
+ * @csspart fullscreen-button - Shows the widget full screen, and back.
+ * @csspart pip-button - Puts the remote video in picture-in-picture, where the browser can.
  *
- * @cssproperty [--wsp-background=#111] - Background behind the videos.
- * @cssproperty [--wsp-accent=#1a7f37] - Background of the call and accept buttons.
- * @cssproperty [--wsp-danger=#c62828] - Background of the decline and hang-up buttons.
+ * @cssproperty [--wsp-background=light-dark(#e8eaed, #111)] - Background behind the videos.
+ * @cssproperty [--wsp-color=light-dark(#111, #fff)] - Text colour on the background.
+ * @cssproperty [--wsp-bar-background=#000a] - Background of the status line (over the video).
+ * @cssproperty [--wsp-bar-color=#fff] - Text colour of the status line and the timer.
+ * @cssproperty [--wsp-accent=#1a7f37] - Background of the call and accept buttons, and of the default avatar.
+ * @cssproperty [--wsp-danger=#c62828] - Background of the decline and hang-up buttons, and of pressed switches (muted, camera off).
+ * @cssproperty [--wsp-button-background=light-dark(#fff, #3c4043)] - Background of the other buttons.
+ * @cssproperty [--wsp-button-color=light-dark(#111, #fff)] - Text colour of the other buttons.
+ * @cssproperty [--wsp-focus=light-dark(#0b57d0, #8ab4f8)] - The focus ring of buttons.
  * @cssproperty [--wsp-radius=8px] - Corner radius of the widget.
+ * @cssproperty [--wsp-button-radius=99px] - Corner radius of the buttons.
+ * @cssproperty [--wsp-font=system-ui] - Font family.
+ * @cssproperty [--wsp-font-size=14px] - Font size.
+ * @cssproperty [--wsp-gap=8px] - Spacing between and around the buttons, bars and the self-view.
+ * @cssproperty [--wsp-self-view-width=25%] - Width of the self-view.
+ * @cssproperty [--wsp-aspect-ratio=4/3] - The widget's shape when no height is set.
  *
- * @cssstate idle - No call yet (`wsp-call:state(idle)`); one of these seven states always applies.
+ * @cssstate idle - No call yet (`wsp-call:state(idle)`); one of the seven call states always applies.
  * @cssstate dialing - An outgoing call is placed; the callee's devices do not ring yet.
  * @cssstate ringing - An outgoing call rings at the callee.
  * @cssstate incoming - A call rings here.
@@ -46,6 +78,11 @@ const { IDLE, DIALING, RINGING, INCOMING, CONNECTING, CONNECTED, ENDED } = CallS
  * @cssstate connected - In a call.
  * @cssstate ended - The last call ended.
  * @cssstate online - Connected to the server: calls can come in.
+ * @cssstate offline - Not connected to the server.
+ * @cssstate muted - The microphone is muted.
+ * @cssstate camera-off - The camera is off (also in `audio-only`).
+ * @cssstate error - The status line shows an error, until the next change of state.
+ * @cssstate rtl - The language is written right to left.
  */
 export class WspCall extends LitElement {
   static override styles = styles;
@@ -58,6 +95,11 @@ export class WspCall extends LitElement {
     ringTimeout: { type: Number, attribute: 'ring-timeout' },
     tokenProvider: { attribute: false },
     iceServers: { attribute: false },
+    audioOnly: { type: Boolean, attribute: 'audio-only' },
+    muted: { type: Boolean },
+    cameraOff: { type: Boolean, attribute: 'camera-off' },
+    lang: { reflect: true },
+    strings: { attribute: false },
   };
 
   /** The WebSocket address of this widget's WSP server, e.g. `wss://example.org/wsp`. */
@@ -74,15 +116,49 @@ export class WspCall extends LitElement {
   declare tokenProvider?: () => string | Promise<string>;
   /** STUN/TURN servers for the peer connection; none by default (calls within one network). */
   declare iceServers?: RTCIceServer[];
+  /** Voice only: no video is shown, and this side sends no picture. */
+  declare audioOnly: boolean;
+  /** The microphone is muted (its track disabled); settable before a call, to join muted. */
+  declare muted: boolean;
+  /** The camera is off (its track disabled, the self-view hidden); settable before a call. */
+  declare cameraOff: boolean;
+  /**
+   * The language of the widget's strings (`en`, `de`, `ar`, `fr` are shipped, each loaded when first used);
+   * without it, the page's `<html lang>`. Arabic lays the widget out right to left.
+   */
+  declare lang: string;
+  /** Overrides any of the widget's strings, in any language: `{ hangup: 'Leave', 603: 'Busy, sorry' }`; see `src/i18n/strings.ts`. */
+  declare strings?: PartialStrings;
 
   /** @internal */
   readonly #calls = new CallController(this);
   /** @internal */
   readonly #internals = this.attachInternals();
+  /** @internal The language whose translation is loaded (or loading). */
+  #lang?: string;
+  /** @internal */
+  #shipped?: PartialStrings;
+  /** @internal The error the status line shows, until the call's state changes or the server connection is back. */
+  #error = '';
+  /** @internal */
+  #wasOnline = false;
+  /** @internal The in-call chunk, once loaded. */
+  #inCall?: typeof import('./in-call.js');
+  /** @internal */
+  #loading = false;
 
   constructor() {
     super();
     this.server = this.caller = this.callee = this.token = '';
+    this.audioOnly = this.muted = this.cameraOff = false;
+    this.addEventListener('error', (event) => {
+      this.#error = event.message;
+      // Only getting online after the error clears it (an error while online stays until the call moves on).
+      this.#wasOnline = this.online;
+      this.requestUpdate();
+    });
+    this.addEventListener('statechange', () => (this.#error = ''));
+    this.addEventListener('fullscreenchange', () => this.requestUpdate());
   }
 
   /** Where the call is: idle, dialing, ringing, incoming, connecting, connected or ended. */
@@ -101,6 +177,11 @@ export class WspCall extends LitElement {
    */
   get signalingChannel(): SignalingChannel | undefined {
     return this.#calls.session?.signalingChannel;
+  }
+
+  /** True while the widget is shown full screen. */
+  get fullscreen(): boolean {
+    return this.matches(':fullscreen');
   }
 
   /**
@@ -136,42 +217,111 @@ export class WspCall extends LitElement {
     this.#calls.session?.hangup();
   }
 
+  /** Mutes the microphone, or unmutes it (`force` picks which); returns whether it is muted now. */
+  toggleMute(force = !this.muted): boolean {
+    return (this.muted = force);
+  }
+
+  /** Turns the camera off, or on again (`force` picks which); returns whether it is off now. */
+  toggleCamera(force = !this.cameraOff): boolean {
+    return (this.cameraOff = force);
+  }
+
+  /**
+   * Shows the widget full screen, or leaves full screen (`force` picks which), during a call. Needs a user's click
+   * or key press.
+   */
+  async toggleFullscreen(force?: boolean): Promise<void> {
+    await this.#inCall?.fullscreen(this, force);
+  }
+
+  /**
+   * Puts the remote video in picture-in-picture, or takes it back (`force` picks which), during a call. Needs a
+   * user's click or key press.
+   */
+  async togglePictureInPicture(force?: boolean): Promise<void> {
+    await this.#inCall?.pictureInPicture(this, force);
+  }
+
   protected override willUpdate(): void {
+    const lang = this.lang || document.documentElement.lang;
+    if (lang !== this.#lang) {
+      this.#lang = lang;
+      this.#shipped = undefined;
+      translation(lang).then((strings) => {
+        if (this.#lang !== lang) return;
+        this.#shipped = strings;
+        this.requestUpdate();
+      }, this.#failed);
+    }
+    const { online, muted, audioOnly, state } = this;
+    if (state !== IDLE && !this.#loading) {
+      this.#loading = true;
+      import('./in-call.js').then((chunk) => {
+        this.#inCall = chunk;
+        (this.renderRoot as ShadowRoot).adoptedStyleSheets.push(chunk.sheet);
+        this.requestUpdate();
+      }, this.#failed);
+    }
+    const cameraOff = this.cameraOff || audioOnly;
+    if (online && !this.#wasOnline) this.#error = '';
+    this.#wasOnline = online;
+    // Muting disables the track rather than stopping it: unmuting is instant and needs no renegotiation.
+    for (const track of this.#calls.session?.localStream?.getTracks() ?? []) track.enabled = !(track.kind === 'audio' ? muted : cameraOff);
     const states = this.#internals.states;
     states.clear();
-    states.add(this.state);
-    if (this.online) states.add('online');
+    const on = { [state]: 1, online, offline: !online, muted, 'camera-off': cameraOff, error: this.#error, rtl: this.#strings().dir === 'rtl' };
+    for (const [state, value] of Object.entries(on)) if (value) states.add(state);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // Only changes after the first render are news: the initial values are the page's own choice.
+    if (changed.get('muted') === !this.muted) this.dispatchEvent(new SwitchEvent('mutechange', this.muted));
+    if (changed.get('cameraOff') === !this.cameraOff) this.dispatchEvent(new SwitchEvent('camerachange', this.cameraOff));
+  }
+
+  /**
+   * @internal A lazy chunk did not load (the network is gone, the chunks are not hosted next to the bundle): the
+   * widget goes on in English, without the in-call extras, and says so.
+   */
+  readonly #failed = (error: Error): void => void this.dispatchEvent(new WspErrorEvent(`${error}`));
+
+  /** @internal English, under the shipped translation, under the page's overrides. */
+  #strings(): Strings {
+    return { ...en, ...this.#inCall?.en, ...this.#shipped, ...this.strings } as Strings;
   }
 
   protected override render(): TemplateResult {
     const state = this.state;
+    const strings = this.#strings();
+    this.#internals.role = 'group';
+    this.#internals.ariaLabel = strings.label;
     const session = this.#calls.session;
-    const who = session?.remote?.name ?? session?.remote?.uri;
-    const button = (name: string, label: string, action: () => unknown, disabled = false) =>
-      html`<button part="button ${name}-button" ?disabled=${disabled} @click=${action}>${label}</button>`;
-    const status = {
-      [IDLE]: this.online ? 'Ready' : 'Offline',
-      [DIALING]: `Calling ${who}…`,
-      [RINGING]: `Ringing ${who}…`,
-      [INCOMING]: `${who} is calling`,
-      [CONNECTING]: `Connecting to ${who}…`,
-      [CONNECTED]: `In a call with ${who}`,
-      [ENDED]: session?.reason,
-    }[state];
-    const controls =
-      state === IDLE || state === ENDED
-        ? button('call', `Call ${this.callee}`, () => this.call(), !this.online || !this.callee)
-        : state === INCOMING
-          ? [button('accept', 'Accept', () => this.accept()), button('decline', 'Decline', () => this.decline())]
-          : button('hangup', state === DIALING || state === RINGING ? 'Cancel' : 'Hang up', () => this.hangup());
-    // Templates without indentation: Lit ships their whitespace as written.
-    // The camera opens while the call rings (so accepting is fast), and a camera that is on is always shown.
-    // The remote video waits for `connected`: a <video> that plays during setup takes the main thread from the
-    // negotiation.
     const live = session && state !== ENDED ? session : undefined;
-    return html`<video part="remote-video" .srcObject=${state === CONNECTED ? live!.remoteStream : null} autoplay playsinline></video>
-<video part="local-video" .srcObject=${live?.localStream ?? null} .muted=${true} autoplay playsinline></video>
+    const say = (key: keyof typeof en, value = session?.remote?.name ?? session?.remote?.uri ?? '') => strings[key].replace('{0}', value);
+    const button = (name: string, label: string, action: () => unknown, pressed?: boolean, disabled = false) =>
+      html`<button part="button ${name}-button" aria-pressed=${pressed ?? nothing} ?disabled=${disabled} @click=${action}>${label}</button>`;
+    const pieces = this.#inCall?.view(this, strings, { html, nothing, button, SwitchEvent, WspErrorEvent });
+    // The essentials are here, so that a call can be taken and ended even before (or without) the in-call chunk.
+    // One array, whatever the state: Lit then keeps the button elements, and keyboard focus stays in the bar.
+    const controls =
+      state === INCOMING
+        ? [button('accept', strings.accept, () => this.accept()), button('decline', strings.decline, () => this.decline())]
+        : live
+          ? [...(pieces?.switches ?? []), button('hangup', strings[state === CONNECTING || state === CONNECTED ? 'hangup' : 'cancel'], () => this.hangup())]
+          : [button('call', say('call', this.callee), () => this.call(), undefined, !this.online || !this.callee)];
+    const status = this.#error
+      ? say('error', this.#error)
+      : state === IDLE
+        ? say(this.online ? 'ready' : 'offline')
+        : state === ENDED
+          ? (strings[session!.code] ?? session!.reason)
+          : say(state);
+    // Templates without indentation: Lit ships their whitespace as written.
+    return html`${pieces?.remote}
+${live ? pieces?.party : html`<div part="party"><slot name="branding"></slot></div>`}
 <p part="status" role="status">${status}</p>
-<div part="controls">${controls}</div>`;
+${pieces?.timer}
+<div part="controls">${pieces?.self}<slot name="controls">${controls}</slot></div>`;
   }
 }

@@ -1,0 +1,114 @@
+// The parts of <wsp-call> that only a call needs: the videos, the panel that names the other party (the incoming-call screen),
+// the in-call switches (mute, camera, full screen, picture-in-picture) and the call timer, with their styles.
+// A lazily imported chunk (the element loads it when a call starts), so that a page pays for it only once a call
+// begins. Lit's `html` comes from the element as an argument: importing it here would split Lit into a chunk of its
+// own, which costs more bytes than it saves.
+import type { TemplateResult, html as litHtml, nothing as litNothing } from 'lit';
+import type { Strings } from '../i18n/strings.js';
+export { enCall as en } from '../i18n/en-call.js';
+import type { SwitchEvent, WspErrorEvent } from './events.js';
+import type { WspCall } from './wsp-call.js';
+
+/**
+ * What the element lends the view: Lit's template tag and `nothing`, its own button template, its event classes
+ * (imported here, events.ts too would become a chunk of its own).
+ */
+export interface ViewKit {
+  html: typeof litHtml;
+  nothing: typeof litNothing;
+  button: (name: string, label: string, action: () => unknown, pressed?: boolean) => TemplateResult;
+  SwitchEvent: typeof SwitchEvent;
+  WspErrorEvent: typeof WspErrorEvent;
+}
+
+/** The pieces, rendered by the element where they belong. */
+export interface CallView {
+  /** The remote video, filling the widget. */
+  remote: unknown;
+  /** The self-view, which the element puts in the button bar: so it sits just above the buttons, however many rows they take. */
+  self: unknown;
+  party: unknown;
+  switches: unknown[];
+  timer: unknown;
+}
+
+/** Styles for the pieces below, adopted by the element's shadow root (a constructable stylesheet: CSP-friendly). */
+export const sheet = new CSSStyleSheet();
+sheet.replaceSync(`
+video { object-fit: cover }
+:host(:fullscreen) { border-radius: 0 }
+:host(:fullscreen) video { object-fit: contain }
+[part=local-video] { inset: auto; inset-inline-end: var(--g); bottom: 100%; width: var(--wsp-self-view-width, 25%); height: auto; aspect-ratio: 4/3; border-radius: var(--g); transform: scaleX(-1) }
+[aria-pressed=true] { background: var(--wsp-danger, #c62828); color: #fff }
+[part~=party] { flex-direction: column; flex-wrap: nowrap; text-align: center }
+[part=avatar] { display: grid; place-items: center; width: 64px; height: 64px; border-radius: 50%; background: var(--wsp-accent, #1a7f37); color: #fff; font-size: 28px }
+[part=timer] { position: absolute; top: 0; inset-inline-end: 0; padding: var(--g); color: var(--wsp-bar-color, #fff); font-variant-numeric: tabular-nums }
+@media (prefers-reduced-motion: no-preference) { [part~=accept-button] { animation: pulse 1s infinite alternate } }
+@keyframes pulse { to { transform: scale(1.08) } }
+`);
+
+/** The widgets whose remote video is in picture-in-picture. */
+const inPip = new WeakSet<WspCall>();
+/** Each connected widget's next re-render, for its timer. */
+const ticks = new WeakMap<WspCall, ReturnType<typeof setTimeout>>();
+
+/** {@link WspCall.toggleFullscreen} */
+export async function fullscreen(el: WspCall, force = !el.fullscreen): Promise<void> {
+  if (force) await el.requestFullscreen();
+  else if (el.fullscreen) await document.exitFullscreen();
+}
+
+/** {@link WspCall.togglePictureInPicture} */
+export async function pictureInPicture(el: WspCall, force = !inPip.has(el)): Promise<void> {
+  if (force) await el.renderRoot.querySelector('video')!.requestPictureInPicture();
+  else if (inPip.has(el)) await document.exitPictureInPicture();
+}
+
+/**
+ * The call's pieces for `el` in its current state.
+ *
+ * @example
+ * const { remote, party, switches, timer } = view(el, strings, kit);
+ */
+export function view(el: WspCall, strings: Strings, { html, nothing, button, SwitchEvent, WspErrorEvent }: ViewKit): CallView {
+  const { state, audioOnly, session } = el;
+  const live = state !== 'ended' ? session : undefined;
+  // The video's own events do not leave the shadow root: the widget tells the page.
+  const pip = ({ type }: Event) => {
+    if (type[0] === 'e') inPip.add(el);
+    else inPip.delete(el);
+    el.dispatchEvent(new SwitchEvent('pipchange', inPip.has(el)));
+    el.requestUpdate();
+  };
+  // Full screen and picture-in-picture refuse without a user's gesture, or where unsupported: an error event says so.
+  const attempt = (action: (el: WspCall) => Promise<void>) => () => void action(el).catch((error: Error) => el.dispatchEvent(new WspErrorEvent(error.message)));
+  clearTimeout(ticks.get(el));
+  if (state === 'connected') ticks.set(el, setTimeout(() => el.requestUpdate(), 1000));
+  const remote = session?.remote;
+  const who = remote?.name ?? remote?.uri ?? '';
+  const inCall = state === 'connecting' || state === 'connected';
+  const seconds = state === 'connected' ? Math.floor((performance.now() - session!.connectedAt) / 1000) : 0;
+  return {
+    // The camera opens while the call rings (so accepting is fast), and a camera that is on is shown.
+    // The remote video waits for `connected`: a <video> that plays during setup takes the main thread from the
+    // negotiation. In audio-only it stays hidden, and plays the other party's voice.
+    remote: html`<video part="remote-video" ?hidden=${audioOnly || state !== 'connected'} .srcObject=${state === 'connected' ? session!.remoteStream : null} autoplay playsinline @enterpictureinpicture=${pip} @leavepictureinpicture=${pip}></video>`,
+    self: audioOnly ? nothing : html`<video part="local-video" ?hidden=${el.cameraOff} .srcObject=${live?.localStream ?? null} .muted=${true} autoplay playsinline></video>`,
+    party:
+      state === 'connected' && !audioOnly
+        ? nothing
+        : html`<div part=${state === 'incoming' ? 'party incoming' : 'party'}><slot name="avatar"><span part="avatar" aria-hidden="true">${who[0]?.toUpperCase()}</span></slot><strong part="name">${who}</strong>${remote?.name ? html`<span part="address">${remote.uri}</span>` : nothing}</div>`,
+    switches: [
+      inCall ? button('mute', strings.mute, () => el.toggleMute(), el.muted) : nothing,
+      inCall && !audioOnly ? button('camera', strings.camera, () => el.toggleCamera(), el.cameraOff) : nothing,
+      state === 'connected' ? button('fullscreen', strings.fullscreen, attempt(fullscreen), el.fullscreen) : nothing,
+      state === 'connected' && !audioOnly && document.pictureInPictureEnabled
+        ? button('pip', strings.pip, attempt(pictureInPicture), inPip.has(el))
+        : nothing,
+    ],
+    timer:
+      state === 'connected'
+        ? html`<span part="timer" role="timer" aria-label=${strings.timer}>${(seconds / 60) | 0}:${`${seconds % 60}`.padStart(2, '0')}</span>`
+        : nothing,
+  };
+}

@@ -1,0 +1,146 @@
+// In-call controls of <wsp-call>, in real calls: mute and camera off really disable the tracks (the other side gets
+// black frames), the timer counts, full screen and picture-in-picture follow real clicks, audio-only shows no video.
+import { expect, waitUntil } from '@open-wc/testing';
+import { sendMouse } from '@web/test-runner-commands';
+import type { WspCall } from '../../src/wsp-call.js';
+import { next, pair, remoteVideoPlays, removeAll, video } from './helpers.js';
+import { connected, part, shown, status } from './ui-helpers.js';
+
+/** A real click at the middle of `el`'s part `name`: it carries the user activation that full screen and PiP need. */
+async function click(el: WspCall, name: string): Promise<void> {
+  const { x, y, width, height } = part(el, name)!.getBoundingClientRect();
+  await sendMouse({ type: 'click', position: [Math.round(x + width / 2), Math.round(y + height / 2)] });
+}
+
+/** The mean brightness (0–255) of the frame `el`'s remote video shows now. */
+function brightness(el: WspCall): number {
+  const remote = video(el, 'remote-video');
+  const canvas = document.createElement('canvas');
+  canvas.width = 32;
+  canvas.height = 24;
+  const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  context.drawImage(remote, 0, 0, 32, 24);
+  const { data } = context.getImageData(0, 0, 32, 24);
+  let sum = 0;
+  for (let i = 0; i < data.length; i += 4) sum += data[i]! + data[i + 1]! + data[i + 2]!;
+  return sum / (data.length / 4) / 3;
+}
+
+describe('<wsp-call> in-call controls', () => {
+  afterEach(removeAll);
+
+  it('reports a refused full screen (no user gesture) as an error event', async () => {
+    const [alice] = await connected();
+    // First in this file: no real click happened in the page yet, so nothing lends this one an activation.
+    expect(navigator.userActivation.isActive).to.equal(false);
+    const error = next(alice, 'error');
+    part(alice, 'fullscreen-button')!.click();
+    expect((await error).message).to.match(/gesture|activation|permission/i);
+    expect(alice.state).to.equal('connected');
+  });
+
+  it('mutes: the microphone track is disabled, the button pressed, mutechange fired; and back', async () => {
+    const [alice] = await connected();
+    const track = alice.session!.localStream!.getAudioTracks()[0]!;
+    expect(track.enabled).to.equal(true);
+    const muted = next(alice, 'mutechange');
+    part(alice, 'mute-button')!.click();
+    expect((await muted).on).to.equal(true);
+    await alice.updateComplete;
+    expect(track.enabled).to.equal(false);
+    expect(track.readyState).to.equal('live');
+    expect(alice.muted).to.equal(true);
+    expect(alice.matches(':state(muted)')).to.equal(true);
+    expect(part(alice, 'mute-button')!.getAttribute('aria-pressed')).to.equal('true');
+    const unmuted = next(alice, 'mutechange');
+    expect(alice.toggleMute()).to.equal(false);
+    expect((await unmuted).on).to.equal(false);
+    expect(track.enabled).to.equal(true);
+  });
+
+  it('turns the camera off: the track is disabled, the self-view hidden, the other side sees black', async () => {
+    const [alice, bob] = await connected();
+    await remoteVideoPlays(bob);
+    await waitUntil(() => brightness(bob) > 20, 'the fake camera shows a picture');
+    const off = next(alice, 'camerachange');
+    part(alice, 'camera-button')!.click();
+    expect((await off).on).to.equal(true);
+    await alice.updateComplete;
+    expect(alice.session!.localStream!.getVideoTracks()[0]!.enabled).to.equal(false);
+    expect(video(alice, 'local-video').hidden).to.equal(true);
+    expect(alice.matches(':state(camera-off)')).to.equal(true);
+    await waitUntil(() => brightness(bob) < 2, 'the other side still sees the camera', { timeout: 10_000 });
+    alice.cameraOff = false;
+    await waitUntil(() => brightness(bob) > 20, 'the picture did not come back', { timeout: 10_000 });
+  });
+
+  it('joins muted and with the camera off when the attributes say so', async () => {
+    const [alice, bob] = await pair('ui', { muted: '', 'camera-off': '' });
+    const events: Event[] = [];
+    alice.addEventListener('mutechange', (event) => events.push(event));
+    const rung = next(bob, 'ringing');
+    await alice.call();
+    await rung;
+    await waitUntil(() => alice.session!.localStream, 'no local stream');
+    await alice.updateComplete;
+    expect(alice.session!.localStream!.getTracks().map((track) => [track.kind, track.enabled])).to.have.deep.members([
+      ['audio', false],
+      ['video', false],
+    ]);
+    // The page's own choice is no news: no mutechange for it.
+    expect(events).to.deep.equal([]);
+  });
+
+  it('counts the call time', async () => {
+    const [alice] = await connected();
+    const timer = part(alice, 'timer')!;
+    expect(timer.textContent).to.equal('0:00');
+    await waitUntil(() => timer.textContent === '0:01', `timer shows ${timer.textContent}`, { timeout: 3000 });
+    const ended = next(alice, 'ended');
+    await alice.hangup();
+    await ended;
+    await alice.updateComplete;
+    expect(part(alice, 'timer')).to.equal(null);
+  });
+
+  it('goes full screen on a click, and back', async () => {
+    const [alice] = await connected();
+    let changes = 0;
+    alice.addEventListener('fullscreenchange', () => changes++);
+    await click(alice, 'fullscreen-button');
+    await waitUntil(() => alice.fullscreen && changes === 1, 'not full screen');
+    await alice.updateComplete;
+    expect(part(alice, 'fullscreen-button')!.getAttribute('aria-pressed')).to.equal('true');
+    await click(alice, 'fullscreen-button');
+    await waitUntil(() => !alice.fullscreen && changes === 2, 'still full screen');
+  });
+
+  it('puts the remote video in picture-in-picture on a click, where the browser can', async () => {
+    const [alice] = await connected();
+    expect(document.pictureInPictureEnabled).to.equal(true);
+    await remoteVideoPlays(alice);
+    const entered = next(alice, 'pipchange');
+    await click(alice, 'pip-button');
+    expect((await entered).on).to.equal(true);
+    await alice.updateComplete;
+    expect(part(alice, 'pip-button')!.getAttribute('aria-pressed')).to.equal('true');
+    const left = next(alice, 'pipchange');
+    await alice.togglePictureInPicture(false);
+    expect((await left).on).to.equal(false);
+  });
+
+  it('audio-only: no video shown, no camera button, no live video sent', async () => {
+    const [alice, bob] = await connected({ 'audio-only': '' });
+    expect(alice.audioOnly).to.equal(true);
+    expect(part(alice, 'local-video')).to.equal(null);
+    expect(video(alice, 'remote-video').hidden).to.equal(true);
+    expect(part(alice, 'camera-button')).to.equal(null);
+    expect(part(alice, 'pip-button')).to.equal(null);
+    expect(part(alice, 'mute-button')).to.exist;
+    // The other party's name stands where the video would.
+    expect((await shown(alice, 'party')).textContent).to.contain(bob.caller);
+    expect(alice.matches(':state(camera-off)')).to.equal(true);
+    for (const track of alice.session!.localStream?.getVideoTracks() ?? []) expect(track.enabled).to.equal(false);
+    expect(status(alice)).to.contain('In a call');
+  });
+});

@@ -1,0 +1,72 @@
+// Shared by the ui-*.test.ts suites: parts by name, calls brought to a given state, a bare WSP client that never
+// answers (to hold a call in `dialing`), and keyboard navigation through real key presses.
+import { waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import type { WspCall } from '../../src/wsp-call.js';
+import { devToken, next, pair, phone, freshUser, wspConfig } from './helpers.js';
+
+/** The element of `el`'s shadow root with `part` among its parts. */
+export function part<E extends Element = HTMLElement>(el: WspCall, name: string): E | null {
+  return el.shadowRoot!.querySelector<E>(`[part~="${name}"]`);
+}
+
+/** Waits until `el` shows the part `name` (the in-call chunk may still be loading when a call starts). */
+export async function shown<E extends Element = HTMLElement>(el: WspCall, name: string): Promise<E> {
+  await waitUntil(() => part(el, name), `${el.caller}: no part ${name} in state ${el.state}`, { timeout: 10_000 });
+  return part<E>(el, name)!;
+}
+
+/** The status line's text. */
+export function status(el: WspCall): string {
+  return part(el, 'status')!.textContent!.trim();
+}
+
+/** Two widgets of fresh `ui` users; the first calls, the second's device rings. */
+export async function ringing(attributes?: Record<string, string>): Promise<[WspCall, WspCall]> {
+  const [alice, bob] = await pair('ui', attributes);
+  const rung = Promise.all([next(alice, 'ringing'), next(bob, 'ringing')]);
+  await alice.call();
+  await rung;
+  await shown(bob, 'incoming');
+  return [alice, bob];
+}
+
+/** A connected call between two fresh `ui` widgets, their in-call controls shown. */
+export async function connected(attributes?: Record<string, string>): Promise<[WspCall, WspCall]> {
+  const [alice, bob] = await ringing(attributes);
+  const up = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
+  await bob.accept();
+  await up;
+  await Promise.all([shown(alice, 'timer'), shown(bob, 'timer')]);
+  return [alice, bob];
+}
+
+/**
+ * A widget whose call stays in `dialing`: its callee is online through a bare WebSocket that takes the invite and
+ * never answers `ringing`. `close()` takes that callee off the server.
+ */
+export async function dialing(): Promise<{ el: WspCall; close: () => void }> {
+  const callee = freshUser('ui');
+  const { url } = await wspConfig();
+  const socket = new WebSocket(`${url}?token=${encodeURIComponent(await devToken(callee))}`, 'wsp-1.0');
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  const invited = new Promise((resolve) => (socket.onmessage = resolve));
+  const el = await phone(freshUser('ui'), callee);
+  await el.call();
+  await invited;
+  await shown(el, 'party');
+  return { el, close: () => socket.close() };
+}
+
+/** Presses Tab until the focus is on `el`'s part `name`; fails after `max` presses. */
+export async function tabTo(el: WspCall, name: string, max = 12): Promise<HTMLElement> {
+  for (let i = 0; i < max; i++) {
+    const focused = el.shadowRoot!.activeElement;
+    if (focused?.part.contains(name)) return focused as HTMLElement;
+    await sendKeys({ press: 'Tab' });
+  }
+  throw new Error(`Tab never reached ${name}`);
+}
