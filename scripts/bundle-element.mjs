@@ -1,5 +1,6 @@
 // Bundles the element the way pages get it: minified ES modules, Lit included.
 import { build } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 // charset utf8: module scripts are always decoded as UTF-8, so non-ASCII text (translations) need not be escaped.
@@ -33,12 +34,16 @@ export async function bundleElementChunks(entry = 'src/wsp-call.ts', outdir) {
     entryPoints: [entry],
     splitting: true,
     outdir: outdir ?? 'dist/chunks',
-    write: !!outdir,
+    write: false,
     metafile: true,
     chunkNames: '[name]-[hash]',
   });
   const outputs = result.metafile.outputs;
   const files = new Map(result.outputFiles.map((file) => [file.path.slice(process.cwd().length + 1), file.text]));
+  if (outdir) {
+    mkdirSync(outdir, { recursive: true });
+    for (const file of result.outputFiles) writeFileSync(file.path, file.contents);
+  }
   const start = Object.keys(outputs).find((name) => outputs[name].entryPoint === entry);
   // What a page loads on import: the entry chunk and, transitively, what it imports statically.
   const eager = new Set();

@@ -138,13 +138,15 @@ describe('CallSession', () => {
 
   it('releases camera, DataChannel and peer connection when it ends', async () => {
     const [caller, callee] = await connect(relay());
+    // A call hung up in the same millisecond it connected lasts 0 ms: give it a few.
+    await new Promise((resolve) => setTimeout(resolve, 20));
     caller.hangup();
     await until(callee, 'ended');
     for (const session of [caller, callee]) {
       expect(session.localStream!.getTracks().map((track) => track.readyState)).to.deep.equal(['ended', 'ended']);
       expect(session.pc.signalingState).to.equal('closed');
       expect(session.channel!.readyState).to.be.oneOf(['closing', 'closed']);
-      expect(session.duration).to.be.greaterThan(0);
+      expect(session.duration).to.be.at.least(15);
     }
     // Ending again changes nothing.
     caller.end(500);
