@@ -37,6 +37,9 @@ export interface CallSessionInit {
 
 const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
 
+/** How long a call that lost its connection after the handover waits for an ICE restart before it fails (488). */
+export const ICE_RESTART_MS = 20_000;
+
 function randomId(): string {
   // randomUUID exists only in secure contexts, where calls with media are made; elsewhere any unique id does.
   return crypto.randomUUID?.() ?? `${Math.random()}`.slice(2);
@@ -94,6 +97,10 @@ export class CallSession extends EventTarget {
   #outbox?: Frame[] = [];
   /** Remote candidates that arrived before the remote description was set. */
   readonly #early: Candidate[] = [];
+  /** The last offer taken from the peer: the same again is a duplicate. */
+  #offer?: string;
+  /** Runs while the connection is lost after the handover: the call fails unless an ICE restart brings it back. */
+  #lost?: ReturnType<typeof setTimeout>;
 
   constructor(socket: Transport, init: CallSessionInit = {}) {
     super();
@@ -110,7 +117,26 @@ export class CallSession extends EventTarget {
       this.#emit('media');
     };
     pc.ondatachannel = ({ channel }) => this.#useChannel(channel);
-    pc.onconnectionstatechange = () => (pc.connectionState === 'failed' ? this.#fail('ICE failed') : this.#check());
+    // Renegotiation (an ICE restart, a new track) once the DataChannel carries signaling: either side may offer (§4.7).
+    // Before it the callee's first offer is the only one; the events of the setup itself are not renegotiations.
+    pc.onnegotiationneeded = () =>
+      this.handedOver &&
+      this.#do(async () => {
+        await pc.setLocalDescription();
+        this.#describe();
+      });
+    pc.onconnectionstatechange = () => {
+      const state = pc.connectionState;
+      if (state === 'connected') this.#lost = void clearTimeout(this.#lost);
+      else if (state === 'failed' || state === 'disconnected') {
+        // Before the handover there is no channel to renegotiate on but the server's: the setup failed.
+        if (!this.handedOver) return state === 'failed' && this.#fail('ICE failed');
+        // The path broke: new ICE credentials over the DataChannel (or whatever still carries it), for a while.
+        pc.restartIce();
+        this.#lost ??= setTimeout(() => this.#fail('ICE failed'), ICE_RESTART_MS);
+      }
+      this.#check();
+    };
   }
 
   /** The other party: the callee of an outgoing call, the caller of an incoming one. */
@@ -173,14 +199,19 @@ export class CallSession extends EventTarget {
     this.code = code;
     this.reason = byeReason(code, reason);
     if (this.connectedAt) this.duration = Math.round(performance.now() - this.connectedAt);
+    clearTimeout(this.#lost);
     for (const track of this.localStream?.getTracks() ?? []) track.stop();
     const channel = this.channel;
-    if (channel) {
-      channel.onopen = channel.onmessage = channel.onclose = null;
-      // The final bye must leave before the transport goes: a DataChannel sends what it holds, then closes.
-      channel.close();
-    }
-    this.pc.close();
+    if (channel) channel.onopen = channel.onmessage = channel.onclose = null;
+    // The final bye must leave before the transport goes: a DataChannel sends what it holds, then closes. Until the
+    // peer's bye 101 came, the channel may be so young that closing it at once loses the bye (Chromium 156): then the
+    // channel and the peer connection close a little later.
+    const close = () => {
+      channel?.close();
+      this.pc.close();
+    };
+    if (send && this.handedOver && !this.peerHandedOver) setTimeout(close, 500);
+    else close();
     this.#to('end');
   }
 
@@ -197,9 +228,14 @@ export class CallSession extends EventTarget {
         break;
       case 'offer': {
         const offer = frame[1];
-        if (this.role === 'caller' && this.#to('offer')) {
+        // The caller's first offer, or either side's renegotiation (not an offer while this side still rings).
+        if (this.#to('offer')) {
           this.#do(async () => {
             await this.#ready;
+            // A doubled offer is applied once. Perfect negotiation (§4.7): when offers cross, the caller is polite
+            // and takes the peer's (its own is rolled back), the callee ignores the peer's and waits for its answer.
+            if (this.#offer === offer.sdp || (this.role === 'callee' && pc.signalingState !== 'stable')) return;
+            this.#offer = offer.sdp;
             await this.#setRemote(offer);
             await pc.setLocalDescription();
             this.#describe();
@@ -209,10 +245,8 @@ export class CallSession extends EventTarget {
       }
       case 'answer': {
         const answer = frame[1];
-        if (this.role === 'callee') {
-          // A late or doubled answer would fail the call: only the one the offer waits for is taken.
-          this.#do(async () => void (pc.signalingState === 'have-local-offer' && (await this.#setRemote(answer))));
-        }
+        // A late or doubled answer would fail the call: only the one an offer of ours waits for is taken.
+        this.#do(async () => void (pc.signalingState === 'have-local-offer' && (await this.#setRemote(answer))));
         break;
       }
       case 'icecandidate':
@@ -278,8 +312,9 @@ export class CallSession extends EventTarget {
     if (channel.label !== DATA_CHANNEL_LABEL || this.channel) return;
     this.channel = channel;
     channel.onmessage = ({ data }) => this.#fromChannel(data);
-    // Closed without a bye: the peer is gone (its page closed, its peer connection failed).
-    channel.onclose = () => this.end(ByeCode.PEER_LOST);
+    // Closed without a bye: the peer is gone (its page closed, its peer connection failed). Before its bye 101 the
+    // peer still signals through the server, whose bye (200, or 503 if the peer is lost) may be on its way.
+    channel.onclose = () => this.peerHandedOver && this.end(ByeCode.PEER_LOST);
     const open = () => {
       if (this.handedOver || this.state === ENDED) return;
       // The handover (§4.4): say so on the WebSocket, then speak only on the DataChannel.

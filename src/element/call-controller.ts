@@ -16,7 +16,7 @@ export interface CallHost extends ReactiveControllerHost, HTMLElement {
   iceServers?: RTCIceServer[];
 }
 
-const { INCOMING, RINGING, CONNECTED, ENDED } = CallState;
+const { DIALING, INCOMING, RINGING, CONNECTED, ENDED } = CallState;
 const sessionEvents = ['statechange', 'media', 'handover', 'error'] as const;
 const lost = 'Connection to the server lost';
 
@@ -97,8 +97,19 @@ export class CallController implements ReactiveController {
   }
 
   #invited(signaling: Signaling, [, parties, { call }]: InviteFrame): void {
-    if (this.busy) return signaling.send(['bye', { code: ByeCode.BUSY }, { call }]);
-    this.#adopt(signaling, call).ring(parties);
+    const session = this.session;
+    // Glare (§4.6): our outgoing call to this caller crosses theirs to us. The lower call id wins on both sides at
+    // once: the side whose invite lost cancels it silently and takes the winner as its call, accepted at once, since
+    // its user asked for this very call. The winner answers the losing invite 486 like any busy widget.
+    const state = session?.state;
+    const glare = (state === DIALING || state === RINGING) && session!.remote!.uri === parties.caller.uri && call < session!.id;
+    if (glare) {
+      this.#release(session!);
+      session!.hangup();
+    } else if (this.busy) return signaling.send(['bye', { code: ByeCode.BUSY }, { call }]);
+    const incoming = this.#adopt(signaling, call);
+    incoming.ring(parties);
+    if (glare) void incoming.accept();
   }
 
   #adopt(signaling: Signaling, id?: string): CallSession {
@@ -121,10 +132,15 @@ export class CallController implements ReactiveController {
     if (state === RINGING || state === INCOMING) host.dispatchEvent(new RingingEvent(state === INCOMING, parties!.caller, parties!.callee));
     if (state === CONNECTED) host.dispatchEvent(new ConnectedEvent());
     if (state === ENDED) {
-      this.#signaling?.route(session.id);
-      for (const type of sessionEvents) session.removeEventListener(type, this);
+      this.#release(session);
       host.dispatchEvent(new EndedEvent(session.code, session.reason, session.duration));
     }
+  }
+
+  /** Stops hearing from `session` and routing frames to it. */
+  #release(session: CallSession): void {
+    this.#signaling?.route(session.id);
+    for (const type of sessionEvents) session.removeEventListener(type, this);
   }
 
   async #open(key: string): Promise<Signaling | undefined> {
