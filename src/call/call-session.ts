@@ -37,8 +37,6 @@ export interface CallSessionInit {
 
 const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
 
-/** How long a call that lost its connection after the handover waits for an ICE restart before it fails (488). */
-export const ICE_RESTART_MS = 20_000;
 
 function randomId(): string {
   // randomUUID exists only in secure contexts, where calls with media are made; elsewhere any unique id does.
@@ -99,8 +97,8 @@ export class CallSession extends EventTarget {
   readonly #early: Candidate[] = [];
   /** The last offer taken from the peer: the same again is a duplicate. */
   #offer?: string;
-  /** Runs while the connection is lost after the handover: the call fails unless an ICE restart brings it back. */
-  #lost?: ReturnType<typeof setTimeout>;
+  /** ICE was restarted since the connection was last up: if it fails now, the call has failed. */
+  #restarted = false;
 
   constructor(socket: Transport, init: CallSessionInit = {}) {
     super();
@@ -127,14 +125,13 @@ export class CallSession extends EventTarget {
       });
     pc.onconnectionstatechange = () => {
       const state = pc.connectionState;
-      if (state === 'connected') this.#lost = void clearTimeout(this.#lost);
-      else if (state === 'failed' || state === 'disconnected') {
-        // Before the handover there is no channel to renegotiate on but the server's: the setup failed.
-        if (!this.handedOver) return state === 'failed' && this.#fail('ICE failed');
-        // The path broke: new ICE credentials over the DataChannel (or whatever still carries it), for a while.
+      // Before the handover there is no channel to renegotiate on but the server's: the setup failed. After it a
+      // broken path gets new ICE credentials over the DataChannel (§4.7); failing again after that ends the call.
+      if (state === 'failed' && (!this.handedOver || this.#restarted)) this.#fail('ICE failed');
+      else if (this.handedOver && (state === 'failed' || state === 'disconnected')) {
         pc.restartIce();
-        this.#lost ??= setTimeout(() => this.#fail('ICE failed'), ICE_RESTART_MS);
-      }
+        this.#restarted = true;
+      } else if (state === 'connected') this.#restarted = false;
       this.#check();
     };
   }
@@ -175,8 +172,7 @@ export class CallSession extends EventTarget {
 
   /** Accepts an incoming call: sends the offer prepared while it rang. Resolves once it is sent. */
   accept(): Promise<void> {
-    if (this.state !== INCOMING) return this.#work;
-    this.#to('accept');
+    if (!this.#to('accept')) return this.#work;
     return this.#do(async () => {
       await this.#ready;
       this.#describe();
@@ -199,7 +195,6 @@ export class CallSession extends EventTarget {
     this.code = code;
     this.reason = byeReason(code, reason);
     if (this.connectedAt) this.duration = Math.round(performance.now() - this.connectedAt);
-    clearTimeout(this.#lost);
     for (const track of this.localStream?.getTracks() ?? []) track.stop();
     const channel = this.channel;
     if (channel) channel.onopen = channel.onmessage = channel.onclose = null;
@@ -296,15 +291,13 @@ export class CallSession extends EventTarget {
   }
 
   /**
-   * Sends the local description (the offer or the answer), then the candidates held back until it left —
-   * but not those it already carries: a description read after gathering lists the candidates found so far,
-   * and the peer need not add each twice.
+   * Sends the local description (the offer or the answer), then the candidates held back until it left. Those the
+   * description already lists (it was read after they were found) the peer adds twice, harmlessly.
    */
   #describe(): void {
     const { type, sdp } = this.pc.localDescription!;
     this.#send([type, { type, sdp }, { call: this.id }] as Frame);
-    // The SDP's candidate lines lack the ufrag; foundation, component, transport, priority, address and port tell.
-    for (const frame of this.#outbox ?? []) if (!sdp.includes(`a=${(frame[1] as Candidate).candidate.split(' ', 6).join(' ')} `)) this.#send(frame);
+    for (const frame of this.#outbox ?? []) this.#send(frame);
     this.#outbox = undefined;
   }
 

@@ -18,7 +18,8 @@ export interface CallHost extends ReactiveControllerHost, HTMLElement {
 
 const { DIALING, INCOMING, RINGING, CONNECTED, ENDED } = CallState;
 const sessionEvents = ['statechange', 'media', 'handover', 'error'] as const;
-const lost = 'Connection to the server lost';
+/** Said whenever the server cannot be reached: it refused the connection, is unreachable, or the connection dropped. */
+const offline = 'Not connected to the server (refused or lost)';
 
 /**
  * The behaviour behind `<wsp-call>`: keeps the WebSocket to the element's server open while the element is
@@ -90,7 +91,7 @@ export class CallController implements ReactiveController {
     const signaling = await this.connect();
     this.#placing = false;
     if (this.busy) return;
-    if (!signaling?.open) return this.#error('Not connected to the server');
+    if (!signaling?.open) return this.#error(offline);
     const { min, max } = limits.ringTimeout;
     const timeout = host.ringTimeout && Math.min(max, Math.max(min, Math.round(host.ringTimeout)));
     this.#adopt(signaling).invite({ caller: { uri: caller }, callee: { uri: callee } }, timeout);
@@ -169,8 +170,8 @@ export class CallController implements ReactiveController {
       this.#signaling = undefined;
       // Before the handover the call needs the server; after it, the DataChannel carries it alone.
       const session = this.session;
-      if (session && !session.handedOver) session.end(ByeCode.PEER_LOST, lost);
-      this.#lost(key, this.online ? lost : 'Server refused the connection or is unreachable');
+      if (session && !session.handedOver) session.end(ByeCode.PEER_LOST, offline);
+      this.#lost(key, offline);
     };
     if (!(await signaling.opened)) return;
     this.#failures = 0;
