@@ -39,6 +39,51 @@ function wspServer() {
   };
 }
 
+/**
+ * Servers of their own for the fault tests (test/browser/reliability.test.ts), which kill them: the page runs
+ * `executeServerCommand('wsp-start', {federated})` → `{id, servers: [{url, http, domain}]}`, then `wsp-kill` (SIGKILL
+ * every process of `id`) and `wsp-restart` (the single server again, on the same port). Whatever is left is stopped
+ * with the runner.
+ */
+function faultServers() {
+  /** id → { servers: started processes, args: their flags (with the real port), stop: removes what they made } */
+  const sets = new Map();
+  const args = ['--dev-tokens', '--users', users.join(',')];
+  const where = (server) => ({ url: server.url, http: `http://127.0.0.1:${server.port}`, domain: server.domain });
+  const commands = {
+    async 'wsp-start'({ federated }) {
+      const set = federated
+        ? await startFederation({ args }).then((pair) => ({ servers: [pair.alpha, pair.beta], stop: pair.stop }))
+        : await startServer(['--domain', 'localhost', '--port', '0', ...args]).then((one) => ({ servers: [one] }));
+      const id = String(sets.size + 1);
+      sets.set(id, set);
+      return { id, servers: set.servers.map(where) };
+    },
+    async 'wsp-kill'({ id }) {
+      const set = sets.get(id);
+      await Promise.all(set.servers.map((server) => server.process.signalCode ?? (server.process.kill('SIGKILL'), server.stop())));
+      return true;
+    },
+    async 'wsp-restart'({ id }) {
+      const set = sets.get(id);
+      set.servers = [await startServer(['--domain', 'localhost', '--port', String(set.servers[0].port), ...args])];
+      return true;
+    },
+  };
+  return {
+    name: 'wsp-fault-servers',
+    executeCommand({ command, payload }) {
+      return commands[command]?.(payload);
+    },
+    async serverStop() {
+      for (const set of sets.values()) {
+        await Promise.all(set.servers.map((server) => server.stop()));
+        await set.stop?.();
+      }
+    },
+  };
+}
+
 export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: true,
@@ -46,7 +91,12 @@ export default {
   concurrency: 1,
   testsFinishTimeout: 180_000,
   testFramework: { config: { timeout: 20_000 } },
-  plugins: [esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }), wspServer(), frameworkApps()],
+  plugins: [
+    esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
+    wspServer(),
+    faultServers(),
+    frameworkApps(),
+  ],
   browsers: [
     chromeLauncher({
       launchOptions: {

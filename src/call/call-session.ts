@@ -37,6 +37,7 @@ export interface CallSessionInit {
 
 const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
 
+
 function randomId(): string {
   // randomUUID exists only in secure contexts, where calls with media are made; elsewhere any unique id does.
   return crypto.randomUUID?.() ?? `${Math.random()}`.slice(2);
@@ -94,6 +95,10 @@ export class CallSession extends EventTarget {
   #outbox?: Frame[] = [];
   /** Remote candidates that arrived before the remote description was set. */
   readonly #early: Candidate[] = [];
+  /** The last offer taken from the peer: the same again is a duplicate. */
+  #offer?: string;
+  /** ICE was restarted since the connection was last up: if it fails now, the call has failed. */
+  #restarted = false;
 
   constructor(socket: Transport, init: CallSessionInit = {}) {
     super();
@@ -110,7 +115,25 @@ export class CallSession extends EventTarget {
       this.#emit('media');
     };
     pc.ondatachannel = ({ channel }) => this.#useChannel(channel);
-    pc.onconnectionstatechange = () => (pc.connectionState === 'failed' ? this.#fail('ICE failed') : this.#check());
+    // Renegotiation (an ICE restart, a new track) once the DataChannel carries signaling: either side may offer (§4.7).
+    // Before it the callee's first offer is the only one; the events of the setup itself are not renegotiations.
+    pc.onnegotiationneeded = () =>
+      this.handedOver &&
+      this.#do(async () => {
+        await pc.setLocalDescription();
+        this.#describe();
+      });
+    pc.onconnectionstatechange = () => {
+      const state = pc.connectionState;
+      // Before the handover there is no channel to renegotiate on but the server's: the setup failed. After it a
+      // broken path gets new ICE credentials over the DataChannel (§4.7); failing again after that ends the call.
+      if (state === 'failed' && (!this.handedOver || this.#restarted)) this.#fail('ICE failed');
+      else if (this.handedOver && (state === 'failed' || state === 'disconnected')) {
+        pc.restartIce();
+        this.#restarted = true;
+      } else if (state === 'connected') this.#restarted = false;
+      this.#check();
+    };
   }
 
   /** The other party: the callee of an outgoing call, the caller of an incoming one. */
@@ -149,8 +172,7 @@ export class CallSession extends EventTarget {
 
   /** Accepts an incoming call: sends the offer prepared while it rang. Resolves once it is sent. */
   accept(): Promise<void> {
-    if (this.state !== INCOMING) return this.#work;
-    this.#to('accept');
+    if (!this.#to('accept')) return this.#work;
     return this.#do(async () => {
       await this.#ready;
       this.#describe();
@@ -175,12 +197,16 @@ export class CallSession extends EventTarget {
     if (this.connectedAt) this.duration = Math.round(performance.now() - this.connectedAt);
     for (const track of this.localStream?.getTracks() ?? []) track.stop();
     const channel = this.channel;
-    if (channel) {
-      channel.onopen = channel.onmessage = channel.onclose = null;
-      // The final bye must leave before the transport goes: a DataChannel sends what it holds, then closes.
-      channel.close();
-    }
-    this.pc.close();
+    if (channel) channel.onopen = channel.onmessage = channel.onclose = null;
+    // The final bye must leave before the transport goes: a DataChannel sends what it holds, then closes. Until the
+    // peer's bye 101 came, the channel may be so young that closing it at once loses the bye (Chromium 156): then the
+    // channel and the peer connection close a little later.
+    const close = () => {
+      channel?.close();
+      this.pc.close();
+    };
+    if (send && this.handedOver && !this.peerHandedOver) setTimeout(close, 500);
+    else close();
     this.#to('end');
   }
 
@@ -197,9 +223,14 @@ export class CallSession extends EventTarget {
         break;
       case 'offer': {
         const offer = frame[1];
-        if (this.role === 'caller' && this.#to('offer')) {
+        // The caller's first offer, or either side's renegotiation (not an offer while this side still rings).
+        if (this.#to('offer')) {
           this.#do(async () => {
             await this.#ready;
+            // A doubled offer is applied once. Perfect negotiation (§4.7): when offers cross, the caller is polite
+            // and takes the peer's (its own is rolled back), the callee ignores the peer's and waits for its answer.
+            if (this.#offer === offer.sdp || (this.role === 'callee' && pc.signalingState !== 'stable')) return;
+            this.#offer = offer.sdp;
             await this.#setRemote(offer);
             await pc.setLocalDescription();
             this.#describe();
@@ -209,10 +240,8 @@ export class CallSession extends EventTarget {
       }
       case 'answer': {
         const answer = frame[1];
-        if (this.role === 'callee') {
-          // A late or doubled answer would fail the call: only the one the offer waits for is taken.
-          this.#do(async () => void (pc.signalingState === 'have-local-offer' && (await this.#setRemote(answer))));
-        }
+        // A late or doubled answer would fail the call: only the one an offer of ours waits for is taken.
+        this.#do(async () => void (pc.signalingState === 'have-local-offer' && (await this.#setRemote(answer))));
         break;
       }
       case 'icecandidate':
@@ -262,15 +291,13 @@ export class CallSession extends EventTarget {
   }
 
   /**
-   * Sends the local description (the offer or the answer), then the candidates held back until it left —
-   * but not those it already carries: a description read after gathering lists the candidates found so far,
-   * and the peer need not add each twice.
+   * Sends the local description (the offer or the answer), then the candidates held back until it left. Those the
+   * description already lists (it was read after they were found) the peer adds twice, harmlessly.
    */
   #describe(): void {
     const { type, sdp } = this.pc.localDescription!;
     this.#send([type, { type, sdp }, { call: this.id }] as Frame);
-    // The SDP's candidate lines lack the ufrag; foundation, component, transport, priority, address and port tell.
-    for (const frame of this.#outbox ?? []) if (!sdp.includes(`a=${(frame[1] as Candidate).candidate.split(' ', 6).join(' ')} `)) this.#send(frame);
+    for (const frame of this.#outbox ?? []) this.#send(frame);
     this.#outbox = undefined;
   }
 
@@ -278,8 +305,9 @@ export class CallSession extends EventTarget {
     if (channel.label !== DATA_CHANNEL_LABEL || this.channel) return;
     this.channel = channel;
     channel.onmessage = ({ data }) => this.#fromChannel(data);
-    // Closed without a bye: the peer is gone (its page closed, its peer connection failed).
-    channel.onclose = () => this.end(ByeCode.PEER_LOST);
+    // Closed without a bye: the peer is gone (its page closed, its peer connection failed). Before its bye 101 the
+    // peer still signals through the server, whose bye (200, or 503 if the peer is lost) may be on its way.
+    channel.onclose = () => this.peerHandedOver && this.end(ByeCode.PEER_LOST);
     const open = () => {
       if (this.handedOver || this.state === ENDED) return;
       // The handover (§4.4): say so on the WebSocket, then speak only on the DataChannel.

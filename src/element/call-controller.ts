@@ -16,9 +16,10 @@ export interface CallHost extends ReactiveControllerHost, HTMLElement {
   iceServers?: RTCIceServer[];
 }
 
-const { INCOMING, RINGING, CONNECTED, ENDED } = CallState;
+const { DIALING, INCOMING, RINGING, CONNECTED, ENDED } = CallState;
 const sessionEvents = ['statechange', 'media', 'handover', 'error'] as const;
-const lost = 'Connection to the server lost';
+/** Said whenever the server cannot be reached: it refused the connection, is unreachable, or the connection dropped. */
+const offline = 'Not connected to the server (refused or lost)';
 
 /**
  * The behaviour behind `<wsp-call>`: keeps the WebSocket to the element's server open while the element is
@@ -90,15 +91,26 @@ export class CallController implements ReactiveController {
     const signaling = await this.connect();
     this.#placing = false;
     if (this.busy) return;
-    if (!signaling?.open) return this.#error('Not connected to the server');
+    if (!signaling?.open) return this.#error(offline);
     const { min, max } = limits.ringTimeout;
     const timeout = host.ringTimeout && Math.min(max, Math.max(min, Math.round(host.ringTimeout)));
     this.#adopt(signaling).invite({ caller: { uri: caller }, callee: { uri: callee } }, timeout);
   }
 
   #invited(signaling: Signaling, [, parties, { call }]: InviteFrame): void {
-    if (this.busy) return signaling.send(['bye', { code: ByeCode.BUSY }, { call }]);
-    this.#adopt(signaling, call).ring(parties);
+    const session = this.session;
+    // Glare (§4.6): our outgoing call to this caller crosses theirs to us. The lower call id wins on both sides at
+    // once: the side whose invite lost cancels it silently and takes the winner as its call, accepted at once, since
+    // its user asked for this very call. The winner answers the losing invite 486 like any busy widget.
+    const state = session?.state;
+    const glare = (state === DIALING || state === RINGING) && session!.remote!.uri === parties.caller.uri && call < session!.id;
+    if (glare) {
+      this.#release(session!);
+      session!.hangup();
+    } else if (this.busy) return signaling.send(['bye', { code: ByeCode.BUSY }, { call }]);
+    const incoming = this.#adopt(signaling, call);
+    incoming.ring(parties);
+    if (glare) void incoming.accept();
   }
 
   #adopt(signaling: Signaling, id?: string): CallSession {
@@ -121,10 +133,15 @@ export class CallController implements ReactiveController {
     if (state === RINGING || state === INCOMING) host.dispatchEvent(new RingingEvent(state === INCOMING, parties!.caller, parties!.callee));
     if (state === CONNECTED) host.dispatchEvent(new ConnectedEvent());
     if (state === ENDED) {
-      this.#signaling?.route(session.id);
-      for (const type of sessionEvents) session.removeEventListener(type, this);
+      this.#release(session);
       host.dispatchEvent(new EndedEvent(session.code, session.reason, session.duration));
     }
+  }
+
+  /** Stops hearing from `session` and routing frames to it. */
+  #release(session: CallSession): void {
+    this.#signaling?.route(session.id);
+    for (const type of sessionEvents) session.removeEventListener(type, this);
   }
 
   async #open(key: string): Promise<Signaling | undefined> {
@@ -153,8 +170,8 @@ export class CallController implements ReactiveController {
       this.#signaling = undefined;
       // Before the handover the call needs the server; after it, the DataChannel carries it alone.
       const session = this.session;
-      if (session && !session.handedOver) session.end(ByeCode.PEER_LOST, lost);
-      this.#lost(key, this.online ? lost : 'Server refused the connection or is unreachable');
+      if (session && !session.handedOver) session.end(ByeCode.PEER_LOST, offline);
+      this.#lost(key, offline);
     };
     if (!(await signaling.opened)) return;
     this.#failures = 0;
