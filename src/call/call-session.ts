@@ -33,6 +33,8 @@ export interface CallSessionInit {
   readonly id?: string;
   /** Extra peer connection configuration, e.g. `iceServers`. */
   readonly rtc?: RTCConfiguration;
+  /** What to ask getUserMedia for; camera and microphone by default. `video: false` makes a voice call. */
+  readonly media?: MediaStreamConstraints;
 }
 
 const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
@@ -87,6 +89,7 @@ export class CallSession extends EventTarget {
   peerHandedOver = false;
 
   readonly #socket: Transport;
+  readonly #media: MediaStreamConstraints;
   /** Media and peer connection prepared (and, at the callee, the local offer set). */
   #ready: Promise<void> = Promise.resolve();
   /** Negotiation steps run one after another, in the order their frames arrived. */
@@ -104,6 +107,7 @@ export class CallSession extends EventTarget {
     super();
     this.id = init.id ?? randomId();
     this.#socket = socket;
+    this.#media = init.media ?? { audio: true, video: true };
     // The candidate pool starts gathering now, while the call rings.
     const pc = (this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceCandidatePoolSize: 1, ...init.rtc }));
     pc.onicecandidate = ({ candidate }) =>
@@ -260,12 +264,7 @@ export class CallSession extends EventTarget {
   /** Camera and microphone, their tracks on the peer connection, and at the callee the local offer. */
   async #prepare(): Promise<void> {
     const pc = this.pc;
-    let stream: MediaStream | undefined;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-    } catch (error) {
-      this.#emit('error', `Camera and microphone unavailable (${(error as Error).name}): receiving only`);
-    }
+    const stream = await this.#localMedia();
     const tracks = stream?.getTracks() ?? [];
     if (this.state === ENDED) return tracks.forEach((track) => track.stop());
     if (stream) {
@@ -277,6 +276,30 @@ export class CallSession extends EventTarget {
       // The offer asks for both kinds even when this side sends fewer, so the caller's media can come in.
       for (const kind of ['audio', 'video']) if (!tracks.some((track) => track.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' });
       await pc.setLocalDescription();
+    }
+  }
+
+  /**
+   * Camera and microphone as asked; without a camera (denied, absent, busy) the microphone alone, so the call goes on
+   * as a voice call; without either, receive only. Each fallback is reported as an `error` event.
+   */
+  async #localMedia(): Promise<MediaStream | undefined> {
+    const devices = navigator.mediaDevices;
+    const wanted = this.#media;
+    try {
+      return await devices.getUserMedia(wanted);
+    } catch (error) {
+      const name = (error as Error).name;
+      if (wanted.video && wanted.audio) {
+        try {
+          const stream = await devices.getUserMedia({ audio: wanted.audio });
+          this.#emit('error', `Camera unavailable (${name}): voice only`);
+          return stream;
+        } catch {
+          // Neither works: receive only, below.
+        }
+      }
+      this.#emit('error', `Camera and microphone unavailable (${name}): receiving only`);
     }
   }
 

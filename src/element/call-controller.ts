@@ -1,8 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { CallSession } from '../call/call-session.js';
+import type { CallSession } from '../call/call-session.js';
 import { CallState, isActive } from '../call/call-state.js';
 import { Signaling } from '../call/signaling.js';
-import { ByeCode, byeReason, limits, normalizeAddress, type InviteFrame } from '../protocol/index.js';
+import { ByeCode, byeReason, limits, normalizeAddress, type Frame, type InviteFrame } from '../protocol/index.js';
 import { ConnectedEvent, EndedEvent, RingingEvent, StateChangeEvent, WspErrorEvent } from './events.js';
 
 /** What the controller reads from its element. */
@@ -14,7 +14,16 @@ export interface CallHost extends ReactiveControllerHost, HTMLElement {
   tokenProvider?: () => string | Promise<string>;
   ringTimeout?: number;
   iceServers?: RTCIceServer[];
+  /** The caller's display name, sent with each invite. */
+  callerName?: string;
+  /** Voice only: no camera is asked for. */
+  audioOnly: boolean;
 }
+
+type CallEngine = typeof import('./call-engine.js');
+let engine: Promise<CallEngine> | undefined;
+/** Loads the call engine once per page, at the first call of any widget. */
+const loadEngine = (): Promise<CallEngine> => (engine ??= import('./call-engine.js'));
 
 const { DIALING, INCOMING, RINGING, CONNECTED, ENDED } = CallState;
 const sessionEvents = ['statechange', 'media', 'handover', 'error'] as const;
@@ -41,7 +50,7 @@ export class CallController implements ReactiveController {
   #key = '';
   #failures = 0;
   #retry?: ReturnType<typeof setTimeout>;
-  /** call() is waiting for the connection. */
+  /** call() waits for the connection, or an incoming call for the call engine: busy already. */
   #placing = false;
 
   constructor(host: CallHost) {
@@ -88,34 +97,60 @@ export class CallController implements ReactiveController {
     const callee = normalizeAddress(host.callee);
     if (!caller || !callee) return this.#error('caller and callee must be addresses user@domain');
     this.#placing = true;
-    const signaling = await this.connect();
-    this.#placing = false;
+    let signaling: Signaling | undefined;
+    let call: CallEngine;
+    try {
+      [signaling, call] = await Promise.all([this.connect(), loadEngine()]);
+    } catch (error) {
+      return this.#error(`${error}`);
+    } finally {
+      this.#placing = false;
+    }
     if (this.busy) return;
     if (!signaling?.open) return this.#error(offline);
     const { min, max } = limits.ringTimeout;
     const timeout = host.ringTimeout && Math.min(max, Math.max(min, Math.round(host.ringTimeout)));
-    this.#adopt(signaling).invite({ caller: { uri: caller }, callee: { uri: callee } }, timeout);
+    const name = host.callerName?.slice(0, limits.text);
+    this.#adopt(call, signaling).invite({ caller: name ? { uri: caller, name } : { uri: caller }, callee: { uri: callee } }, timeout);
   }
 
-  #invited(signaling: Signaling, [, parties, { call }]: InviteFrame): void {
+  #invited(signaling: Signaling, [, parties, { call: id }]: InviteFrame): void {
     const session = this.session;
     // Glare (§4.6): our outgoing call to this caller crosses theirs to us. The lower call id wins on both sides at
     // once: the side whose invite lost cancels it silently and takes the winner as its call, accepted at once, since
     // its user asked for this very call. The winner answers the losing invite 486 like any busy widget.
     const state = session?.state;
-    const glare = (state === DIALING || state === RINGING) && session!.remote!.uri === parties.caller.uri && call < session!.id;
+    const glare = (state === DIALING || state === RINGING) && session!.remote!.uri === parties.caller.uri && id < session!.id;
     if (glare) {
       this.#release(session!);
       session!.hangup();
-    } else if (this.busy) return signaling.send(['bye', { code: ByeCode.BUSY }, { call }]);
-    const incoming = this.#adopt(signaling, call);
-    incoming.ring(parties);
-    if (glare) void incoming.accept();
+    } else if (this.busy) return signaling.send(['bye', { code: ByeCode.BUSY }, { call: id }]);
+    // Until the call engine is loaded (the first call only), the call's frames wait: a cancel must not be lost.
+    const early: Frame[] = [];
+    signaling.route(id, (frame) => early.push(frame));
+    this.#placing = true;
+    loadEngine().then(
+      (call) => {
+        this.#placing = false;
+        if (!signaling.open) return;
+        const incoming = this.#adopt(call, signaling, id);
+        incoming.ring(parties);
+        for (const frame of early) incoming.receive(frame);
+        if (glare) void incoming.accept();
+      },
+      (error: Error) => {
+        this.#placing = false;
+        signaling.route(id);
+        signaling.send(['bye', { code: ByeCode.SERVER_ERROR }, { call: id }]);
+        this.#error(`${error}`);
+      },
+    );
   }
 
-  #adopt(signaling: Signaling, id?: string): CallSession {
-    const iceServers = this.#host.iceServers;
-    const session = (this.session = new CallSession(signaling, { id, rtc: iceServers && { iceServers } }));
+  #adopt({ CallSession, loadDeviceChoice, mediaConstraints }: CallEngine, signaling: Signaling, id?: string): CallSession {
+    const { iceServers, audioOnly } = this.#host;
+    const media = mediaConstraints(loadDeviceChoice(), { video: !audioOnly });
+    const session = (this.session = new CallSession(signaling, { id, media, rtc: iceServers && { iceServers } }));
     signaling.route(session.id, (frame) => session.receive(frame));
     for (const type of sessionEvents) session.addEventListener(type, this);
     return session;

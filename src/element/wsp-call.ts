@@ -90,6 +90,7 @@ export class WspCall extends LitElement {
   static override properties = {
     server: {},
     caller: {},
+    callerName: { attribute: 'caller-name' },
     callee: {},
     token: {},
     ringTimeout: { type: Number, attribute: 'ring-timeout' },
@@ -106,6 +107,8 @@ export class WspCall extends LitElement {
   declare server: string;
   /** This widget's own user, `user@domain`: the one who places calls from it and whom incoming calls ring. */
   declare caller: string;
+  /** This widget's user as people know them, e.g. `Alice Example`: sent with each call, shown on the callee's incoming screen. */
+  declare callerName?: string;
   /** Whom call() rings, `user@domain`. */
   declare callee: string;
   /** The token (a JWT from your backend) that proves `caller` to the server. */

@@ -1,5 +1,5 @@
 // In-call controls of <wsp-call>, in real calls: mute and camera off really disable the tracks (the other side gets
-// black frames), the timer counts, full screen and picture-in-picture follow real clicks, audio-only shows no video.
+// black frames), the timer counts, full screen and picture-in-picture follow real clicks, audio-only asks no camera and shows no video.
 import { expect, waitUntil } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import type { WspCall } from '../../src/wsp-call.js';
@@ -129,7 +129,7 @@ describe('<wsp-call> in-call controls', () => {
     expect((await left).on).to.equal(false);
   });
 
-  it('audio-only: no video shown, no camera button, no live video sent', async () => {
+  it('audio-only: no camera asked, no video shown, no camera button', async () => {
     const [alice, bob] = await connected({ 'audio-only': '' });
     expect(alice.audioOnly).to.equal(true);
     expect(part(alice, 'local-video')).to.equal(null);
@@ -140,7 +140,9 @@ describe('<wsp-call> in-call controls', () => {
     // The other party's name stands where the video would.
     expect((await shown(alice, 'party')).textContent).to.contain(bob.caller);
     expect(alice.matches(':state(camera-off)')).to.equal(true);
-    for (const track of alice.session!.localStream?.getVideoTracks() ?? []) expect(track.enabled).to.equal(false);
+    // Only the microphone was asked for: the camera light never comes on.
+    expect(alice.session!.localStream!.getTracks().map((track) => track.kind)).to.deep.equal(['audio']);
+    expect(bob.session!.remoteStream.getVideoTracks().every((track) => track.muted), 'bob gets no picture from alice').to.equal(true);
     expect(status(alice)).to.contain('In a call');
   });
 });

@@ -65,6 +65,14 @@ describe('<wsp-call>', () => {
     expect(alice.matches(':state(connected)')).to.equal(true);
   });
 
+  it('sends the caller-name with the invite: the callee sees who calls', async () => {
+    const [alice, bob] = await pair('el', { 'caller-name': 'Alice Example' });
+    const incoming = next(bob, 'ringing');
+    await alice.call();
+    expect((await incoming).caller).to.deep.equal({ uri: alice.caller, name: 'Alice Example' });
+    await waitUntil(() => bob.shadowRoot!.querySelector('[part~=name]')?.textContent?.includes('Alice Example'), 'the incoming screen never named alice');
+  });
+
   it('keeps the call without the WebSocket after the handover: the hang-up goes over the DataChannel', async () => {
     const [alice, bob] = await connectedPair();
     const overChannel: string[] = [];
@@ -216,24 +224,42 @@ describe('<wsp-call>', () => {
     expect(bob.session!.role).to.equal('caller');
   });
 
-  it('falls back to receive-only when the camera is denied, and says so', async () => {
-    const [alice, bob] = await pair('el');
+  /** Denies the page's next `count` getUserMedia requests, as a user who clicks "Block" would. */
+  function deny(count: number): void {
     const devices = navigator.mediaDevices;
     const getUserMedia = devices.getUserMedia;
-    // Only the first request (Alice's) is denied.
     devices.getUserMedia = (constraints) => {
-      devices.getUserMedia = getUserMedia;
+      if (--count === 0) devices.getUserMedia = getUserMedia;
       return Promise.reject(new DOMException(`Permission denied ${JSON.stringify(constraints)}`, 'NotAllowedError'));
     };
+  }
+
+  it('falls back to a voice call when the camera is denied, and says so', async () => {
+    const [alice, bob] = await pair('el');
+    deny(1); // Alice's first request, camera and microphone; her microphone alone is granted.
     const error = next(alice, 'error');
     await ring(alice, bob);
-    expect((await error).message).to.contain('NotAllowedError');
+    expect((await error).message).to.contain('NotAllowedError').and.to.contain('voice only');
+    const connected = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
+    await bob.accept();
+    await connected;
+    await remoteVideoPlays(alice);
+    expect(alice.session!.localStream!.getTracks().map((track) => track.kind)).to.deep.equal(['audio']);
+    expect(bob.session!.remoteStream.getVideoTracks().every((track) => track.muted), 'bob gets no picture from alice').to.equal(true);
+  });
+
+  it('falls back to receive-only when camera and microphone are denied, and says so', async () => {
+    const [alice, bob] = await pair('el');
+    deny(2); // Alice's both requests: with the camera, then the microphone alone.
+    const error = next(alice, 'error');
+    await ring(alice, bob);
+    expect((await error).message).to.contain('NotAllowedError').and.to.contain('receiving only');
     const connected = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
     await bob.accept();
     await connected;
     // Alice sends nothing but sees Bob.
     await remoteVideoPlays(alice);
-    expect(alice.session!.localStream).to.equal(undefined);
+    expect(alice.session!.localStream === undefined, 'alice has no local stream').to.equal(true);
   });
 
   it('takes its token from the token attribute', async () => {
