@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AddressLimiter } from '../../src/server/address-limiter.js';
+import { FLOOD_BURSTS, FrameGate } from '../../src/server/frame-gate.js';
 import { defaultLimits, exceeds, parseLimit, resolveLimits } from '../../src/server/limits.js';
 import { TokenBucket } from '../../src/server/token-bucket.js';
 
@@ -116,4 +117,34 @@ test('limits resolve over the defaults and refuse unknown names and bad values',
   assert.throws(() => parseLimit('frameBurst'), /name=value/);
   assert.throws(() => parseLimit('frameBurst=-1'), /name=value/);
   assert.throws(() => parseLimit('nope=1'), /unknown limit "nope"/);
+});
+
+test('the frame gate passes a burst, drops beyond it, and calls a flood after 10 bursts dropped', () => {
+  const { now } = clock();
+  const gate = new FrameGate(10, 4, now);
+  for (let i = 0; i < 4; i++) assert.equal(gate.admit(), 'pass');
+  for (let i = 1; i < FLOOD_BURSTS * 4; i++) assert.equal(gate.admit(), 'drop', `drop ${i}`);
+  assert.equal(gate.admit(), 'flood');
+  assert.equal(gate.dropped, FLOOD_BURSTS * 4);
+});
+
+test('the frame gate forgives drops once the sender is back within its rate long enough to refill', () => {
+  const { time, now } = clock();
+  const gate = new FrameGate(10, 4, now);
+  for (let i = 0; i < 4; i++) gate.admit();
+  for (let i = 0; i < 30; i++) assert.equal(gate.admit(), 'drop');
+  time.now += 200; // two tokens back: still not full, the drops still count
+  assert.equal(gate.admit(), 'pass');
+  assert.equal(gate.admit(), 'pass');
+  assert.equal(gate.admit(), 'drop');
+  assert.equal(gate.dropped, 31);
+  time.now += 400; // full again
+  assert.equal(gate.admit(), 'pass');
+  assert.equal(gate.dropped, 0);
+});
+
+test('a frame gate with a 0 rate or burst lets everything through', () => {
+  for (const gate of [new FrameGate(0, 10), new FrameGate(10, 0)]) {
+    for (let i = 0; i < 100_000; i++) assert.equal(gate.admit(), 'pass');
+  }
 });
