@@ -8,26 +8,10 @@ import { signLink } from '../../src/server/federation/index.js';
 import { FLOOD_BURSTS } from '../../src/server/frame-gate.js';
 import { createWspServer, LINK_PATH, type WspServer } from '../../src/server/index.js';
 import { ALPHA, BETA, startDomains, startNode } from './federation-helpers.js';
-import { Client, frames, startServer, tokenUrl, type Refusal } from './helpers.js';
+import { Client, frames, startServer, tokenUrl } from './helpers.js';
+import { refused, tryOpen } from './refusals.js';
 
 const TOO_MANY = ['bye', { code: ByeCode.TOO_MANY, reason: 'too many frames' }, {}];
-
-/** Connects as `user`, resolving with the HTTP refusal instead of a client when the upgrade is refused. */
-async function tryOpen(t: TestContext, server: WspServer, user: string, options: WebSocket.ClientOptions = {}): Promise<Client | Refusal> {
-  try {
-    return await Client.open(t, server, user, options);
-  } catch (error) {
-    const refusal = (error as { refusal?: Refusal }).refusal;
-    if (refusal) return refusal;
-    throw error;
-  }
-}
-
-async function refused(t: TestContext, server: WspServer, user: string, options: WebSocket.ClientOptions = {}): Promise<Refusal> {
-  const result = await tryOpen(t, server, user, options);
-  if (result instanceof Client) throw new Error(`${user}: the connection was accepted`);
-  return result;
-}
 
 /** alice has called bob and bob accepted: call 'c1' is established. */
 async function established(alice: Client, bob: Client, call = 'c1'): Promise<void> {
