@@ -57,7 +57,7 @@ for (const [what, end] of endings) {
   });
 }
 
-test('invitesPerUser counts invites that arrive over a link, and only for users of this domain', () => {
+test('invitesPerUser counts invites that arrive over a link like local ones', () => {
   const w = world();
   const link = w.peer('b.test', 'b.test');
   const bob = w.peer('bob@a.test');
