@@ -21,6 +21,8 @@ export const ByeCode = {
   ANSWERED_ELSEWHERE: 409,
   /** A frame exceeded a size limit. */
   TOO_LARGE: 413,
+  /** A sender exceeded a rate or count limit (docs/protocol.md §2.4): the frame was dropped. */
+  TOO_MANY: 429,
   /** The callee exists but has no device online. */
   OFFLINE: 480,
   /** Every device of the callee is already in a call. */
@@ -52,6 +54,7 @@ export const byeReasons: Readonly<Record<ByeCode, string>> = {
   408: 'No answer',
   409: 'Answered on another device',
   413: 'Frame too large',
+  429: 'Too many frames',
   480: 'Callee offline',
   486: 'Busy',
   487: 'Call cancelled',

@@ -9,6 +9,7 @@ import {
   type InviteFrame,
   type OfferFrame,
 } from '../protocol/index.js';
+import { defaultLimits, exceeds, type ServerLimits } from './limits.js';
 import { silentLogger, type Logger } from './log.js';
 import { Registry, type Device } from './registry.js';
 
@@ -59,11 +60,16 @@ export interface CallRouterOptions {
   federation?: Federation;
   timers?: Timers;
   log?: Logger;
-  /** How many calls one connection may have placed and not yet ended; more are refused with bye 400. Default 32. */
+  /** The call limits (docs/protocol.md §2.4); each defaults to `defaultLimits`'s, 0 = unlimited. */
+  limits?: Partial<RouterLimits>;
+  /** @deprecated `limits.callsPerConnection`. */
   maxCallsPerPeer?: number;
-  /** The same for a link, which carries the calls of a whole domain. Default 1024. */
+  /** @deprecated `limits.callsPerLink`. */
   maxCallsPerLink?: number;
 }
+
+/** The limits the router enforces: they need the call table. */
+export type RouterLimits = Pick<ServerLimits, 'callsPerConnection' | 'callsPerLink' | 'invitesPerUser' | 'candidatesPerCall'>;
 
 interface Call {
   readonly id: string;
@@ -80,6 +86,10 @@ interface Call {
   refused: boolean;
   /** The parties that sent bye 101 (§4.4); when both have, the server forgets the call. */
   readonly transferred: Set<Peer>;
+  /** `icecandidate` frames relayed from each party, for `candidatesPerCall`. */
+  readonly candidates: Map<Peer, number>;
+  /** The local callee whose `invitesPerUser` count this call holds while it rings; cleared when it stops. */
+  ringsFor?: string;
   timer?: unknown;
 }
 
@@ -88,9 +98,9 @@ function bye(call: string, code: number, reason?: string): ByeFrame {
   return ['bye', content, { call }];
 }
 
-/** A connection-scoped `bye` 400 (§6): it names no call, because the offending frame's call id is not trusted. */
-function notice(reason: string): ByeFrame {
-  return ['bye', { code: ByeCode.MALFORMED, reason }, {}];
+/** A connection-scoped `bye` (§6): it names no call, because the offending frame's call id is not trusted. */
+function notice(reason: string, code: number = ByeCode.MALFORMED): ByeFrame {
+  return ['bye', { code, reason }, {}];
 }
 
 /**
@@ -118,8 +128,9 @@ export class CallRouter {
   readonly #federation: Federation;
   readonly #timers: Timers;
   readonly #log: Logger;
-  readonly #maxCallsPerPeer: number;
-  readonly #maxCallsPerLink: number;
+  readonly #limits: RouterLimits;
+  /** Invites ringing towards each local user, for `invitesPerUser`. */
+  readonly #ringingFor = new Map<string, number>();
 
   constructor(options: CallRouterOptions) {
     this.#domain = options.domain;
@@ -128,8 +139,13 @@ export class CallRouter {
     this.#federation = options.federation ?? noFederation;
     this.#timers = options.timers ?? systemTimers;
     this.#log = options.log ?? silentLogger;
-    this.#maxCallsPerPeer = options.maxCallsPerPeer ?? 32;
-    this.#maxCallsPerLink = options.maxCallsPerLink ?? 1024;
+    this.#limits = {
+      callsPerConnection: options.maxCallsPerPeer ?? defaultLimits.callsPerConnection,
+      callsPerLink: options.maxCallsPerLink ?? defaultLimits.callsPerLink,
+      invitesPerUser: defaultLimits.invitesPerUser,
+      candidatesPerCall: defaultLimits.candidatesPerCall,
+      ...options.limits,
+    };
   }
 
   /** How many calls the server currently knows. */
@@ -198,9 +214,15 @@ export class CallRouter {
       case 'answer':
         if (from === call.caller && call.callee) return call.callee.send(frame);
         return from.send(notice('answer comes from the caller, after an offer'));
-      case 'icecandidate':
-        if (call.callee && (from === call.caller || from === call.callee)) return this.#other(call, from).send(frame);
-        return from.send(notice('icecandidate before the call is accepted'));
+      case 'icecandidate': {
+        if (!call.callee || (from !== call.caller && from !== call.callee)) return from.send(notice('icecandidate before the call is accepted'));
+        const sent = (call.candidates.get(from) ?? 0) + 1;
+        const limit = this.#limits.candidatesPerCall;
+        // A notice, not a bye for the call: the call may well connect with the candidates it has.
+        if (exceeds(sent, limit)) return from.send(notice(`more than ${limit} candidates from one side of a call`, ByeCode.TOO_MANY));
+        call.candidates.set(from, sent);
+        return this.#other(call, from).send(frame);
+      }
       case 'bye':
         return this.#bye(call, from, frame[1]);
     }
@@ -211,6 +233,7 @@ export class CallRouter {
     for (const call of this.#calls.values()) this.#timers.clear(call.timer);
     this.#calls.clear();
     this.#callsOf.clear();
+    this.#ringingFor.clear();
   }
 
   #invite(from: Peer, [, content, options]: InviteFrame): void {
@@ -232,15 +255,21 @@ export class CallRouter {
         return from.send(bye(id, ByeCode.FORBIDDEN, `caller.uri must be your own address ${from.user}`));
       }
     }
-    const cap = from.domain === undefined ? this.#maxCallsPerPeer : this.#maxCallsPerLink;
+    const cap = from.domain === undefined ? this.#limits.callsPerConnection : this.#limits.callsPerLink;
     const placed = [...(this.#callsOf.get(from) ?? [])].filter((call) => call.caller === from).length;
-    if (placed >= cap) return from.send(bye(id, ByeCode.MALFORMED, `more than ${cap} calls at once`));
+    if (exceeds(placed + 1, cap)) return from.send(bye(id, ByeCode.MALFORMED, `more than ${cap} calls at once`));
     let devices: Peer[];
-    if (callee.domain === this.#domain) {
+    const local = callee.domain === this.#domain;
+    if (local) {
       if (this.#users && !this.#users.has(callee.user)) return from.send(bye(id, ByeCode.UNKNOWN_USER));
       // A user may call themselves on another device, never on the very connection that calls.
       devices = this.registry.devices(content.callee.uri).filter((device) => device !== from);
       if (devices.length === 0) return from.send(bye(id, ByeCode.OFFLINE));
+      // Many callers at once cannot make one user's devices ring without end: to them the user is busy.
+      const limit = this.#limits.invitesPerUser;
+      if (exceeds((this.#ringingFor.get(content.callee.uri) ?? 0) + 1, limit)) {
+        return from.send(bye(id, ByeCode.BUSY, `more than ${limit} calls ringing for this user`));
+      }
     } else {
       const link = this.#federation.route(callee.domain);
       if (!link) return from.send(bye(id, ByeCode.UNREACHABLE, `domain ${callee.domain} cannot be reached`));
@@ -255,7 +284,12 @@ export class CallRouter {
       rang: false,
       refused: false,
       transferred: new Set(),
+      candidates: new Map(),
     };
+    if (local) {
+      call.ringsFor = content.callee.uri;
+      this.#ringingFor.set(call.ringsFor, (this.#ringingFor.get(call.ringsFor) ?? 0) + 1);
+    }
     this.#calls.set(id, call);
     for (const peer of [from, ...devices]) this.#link(peer, call);
     call.timer = this.#timers.set(() => this.#end(call, bye(id, ByeCode.NO_ANSWER), [call.caller, ...call.ringing]), ringMs);
@@ -271,6 +305,7 @@ export class CallRouter {
 
   #accept(call: Call, device: Peer, offer: OfferFrame): void {
     this.#timers.clear(call.timer);
+    this.#stopRinging(call);
     call.ringing.delete(device);
     call.callee = device;
     for (const other of call.ringing) other.send(bye(call.id, ByeCode.ANSWERED_ELSEWHERE));
@@ -318,10 +353,20 @@ export class CallRouter {
   #end(call: Call, frame: ByeFrame, recipients: Iterable<Peer>): void {
     const targets = [...recipients];
     this.#timers.clear(call.timer);
+    this.#stopRinging(call);
     this.#calls.delete(call.id);
     for (const peer of [call.caller, ...call.devices]) this.#callsOf.get(peer)?.delete(call);
     this.#log.info('call ended', { call: call.id, code: frame[1].code });
     for (const peer of targets) peer.send(frame);
+  }
+
+  /** The call no longer rings for its local callee: it stops counting towards `invitesPerUser`. */
+  #stopRinging(call: Call): void {
+    if (call.ringsFor === undefined) return;
+    const left = (this.#ringingFor.get(call.ringsFor) ?? 1) - 1;
+    if (left > 0) this.#ringingFor.set(call.ringsFor, left);
+    else this.#ringingFor.delete(call.ringsFor);
+    call.ringsFor = undefined;
   }
 
   #link(peer: Peer, call: Call): void {

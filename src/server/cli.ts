@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { normalizeAddress, parseAddress } from '../protocol/index.js';
 import { mintToken } from './auth.js';
+import { defaultLimits, limitNames, parseLimit, type ServerLimits } from './limits.js';
 import { createLogger } from './log.js';
 import { createWspServer, type WspServerOptions } from './server.js';
 
@@ -21,6 +22,13 @@ Options (environment variable in brackets):
                      (without one a random secret is used: only --dev-tokens lets anyone in)
   --users a,b        user directory: only these users exist                  [WSP_USERS]
   --ring-timeout MS  longest a call rings, default 30000                     [WSP_RING_TIMEOUT]
+  --heartbeat MS     ping interval; a client silent for two is dropped,      [WSP_HEARTBEAT]
+                     default 30000
+  --origins a,b      web origins whose pages may connect, e.g.               [WSP_ORIGINS]
+                     https://shop.example; others get HTTP 403 (default: any)
+  --limit N=V        set a limit, 0 = unlimited; repeatable (list below)     [WSP_LIMITS=N=V,N=V]
+  --trust-proxy      take the client address from X-Forwarded-For            [WSP_TRUST_PROXY=1]
+                     (only behind a reverse proxy on this machine)
   --dev-tokens       serve GET /dev/token?user=NAME (never in production)    [WSP_DEV_TOKENS=1]
   --debug            log every frame, not only connections and calls        [WSP_DEBUG=1]
   -h, --help         this text
@@ -33,6 +41,9 @@ Federation: calls to other domains' users go over signed server-to-server links.
   --peer D=URL       reach domain D at URL, not https://D; repeatable        [WSP_PEERS=D=URL,D=URL]
                      e.g. --peer beta.localhost:8002=http://127.0.0.1:8002
   --no-discovery     reach only the --peer domains                           [WSP_DISCOVERY=0]
+
+Limits (--limit), with their defaults; docs/protocol.md §2.4 says what each does:
+${limitNames.map((name) => `  ${name}=${defaultLimits[name]}`).join('\n')}
 
 The first line on stdout is {"msg":"listening","port":…,"url":…,"domain":…}.
 See also: wsp-server token --help
@@ -77,6 +88,10 @@ function parseServe(args: string[], env: Env): ServeCommand {
       secret: { type: 'string' },
       users: { type: 'string' },
       'ring-timeout': { type: 'string' },
+      heartbeat: { type: 'string' },
+      origins: { type: 'string' },
+      limit: { type: 'string', multiple: true },
+      'trust-proxy': { type: 'boolean' },
       'dev-tokens': { type: 'boolean' },
       debug: { type: 'boolean' },
       'key-file': { type: 'string' },
@@ -90,10 +105,12 @@ function parseServe(args: string[], env: Env): ServeCommand {
   const domain = values.domain ?? env.WSP_DOMAIN;
   if (!domain) throw new UsageError('--domain is required (or WSP_DOMAIN)');
   if (!parseAddress(`user@${domain}`)) throw new UsageError(`not a domain: ${domain}`);
-  const users = values.users ?? env.WSP_USERS;
-  const userList = users?.split(',').map((name) => name.trim()).filter(Boolean);
+  const userList = list(values.users ?? env.WSP_USERS);
   for (const name of userList ?? []) if (!parseAddress(`${name}@${domain}`)) throw new UsageError(`not a user name: ${name}`);
   const ringTimeout = values['ring-timeout'] ?? env.WSP_RING_TIMEOUT;
+  const heartbeat = values.heartbeat ?? env.WSP_HEARTBEAT;
+  const origins = list(values.origins ?? env.WSP_ORIGINS);
+  for (const origin of origins ?? []) if (!isHttpUrl(origin)) throw new UsageError(`--origins: not an http: or https: origin: ${origin}`);
   const publicUrl = values['public-url'] ?? env.WSP_PUBLIC_URL;
   if (publicUrl !== undefined && !isHttpUrl(publicUrl)) throw new UsageError(`--public-url must be an http: or https: URL, not ${publicUrl}`);
   return {
@@ -106,6 +123,10 @@ function parseServe(args: string[], env: Env): ServeCommand {
       secret: values.secret ?? env.WSP_SECRET,
       users: userList,
       ringTimeoutMs: ringTimeout === undefined ? undefined : integer(ringTimeout, '--ring-timeout', 1, 3_600_000),
+      heartbeatMs: heartbeat === undefined ? undefined : integer(heartbeat, '--heartbeat', 1, 3_600_000),
+      origins,
+      limits: parseLimits(values.limit ?? list(env.WSP_LIMITS) ?? []),
+      trustProxy: values['trust-proxy'] ?? flag(env.WSP_TRUST_PROXY),
       devTokens: values['dev-tokens'] ?? flag(env.WSP_DEV_TOKENS),
       federation: {
         // One key file per domain, so two servers started in one directory (the demo) keep theirs apart.
@@ -116,6 +137,25 @@ function parseServe(args: string[], env: Env): ServeCommand {
       },
     },
   };
+}
+
+/** `a, b,` → ['a', 'b']; undefined stays undefined. */
+function list(value: string | undefined): string[] | undefined {
+  return value?.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+/** `name=value` pairs → limits; a later pair for the same name wins. */
+function parseLimits(pairs: readonly string[]): Partial<ServerLimits> {
+  const limits: Partial<ServerLimits> = {};
+  for (const pair of pairs) {
+    try {
+      const [name, value] = parseLimit(pair);
+      limits[name] = value;
+    } catch (error) {
+      throw new UsageError(`--limit: ${(error as Error).message}`);
+    }
+  }
+  return limits;
 }
 
 function isHttpUrl(text: string): boolean {

@@ -1,7 +1,10 @@
 import { WebSocket, type RawData } from 'ws';
 import { ByeCode, decode, encode, type ByeFrame, type Frame } from '../protocol/index.js';
 import type { Peer } from './call-router.js';
+import { FrameGate } from './frame-gate.js';
+import type { ServerLimits } from './limits.js';
 import type { Logger } from './log.js';
+import type { Clock } from './token-bucket.js';
 
 /** Where a connection's frames and its end go: the CallRouter. */
 export interface FrameHandler {
@@ -9,11 +12,8 @@ export interface FrameHandler {
   disconnect(connection: Connection): void;
 }
 
-/**
- * Bytes a client may leave unread on its socket before the server gives up on it: a client that does
- * not read must not make the server buffer without bound.
- */
-const MAX_BUFFERED = 1024 * 1024;
+/** The limits a connection enforces itself (docs/protocol.md §2.4); the others are the router's and the server's. */
+export type ConnectionLimits = Pick<ServerLimits, 'framesPerSecond' | 'frameBurst' | 'maxBufferedBytes'>;
 
 function notice(code: number, reason: string): ByeFrame {
   return ['bye', { code, reason }, {}];
@@ -25,12 +25,13 @@ function toText(data: RawData): string {
 }
 
 /**
- * One authenticated client socket: decodes every message with the protocol's `decode()`, answers
- * what it cannot decode with the `bye` 400 notice (§6), and hands good frames to the router. The
- * socket's user was fixed at the upgrade and is the only identity the router sees.
+ * One authenticated client socket: holds it to its frame rate (a frame over it is dropped with the
+ * `bye` 429 notice, a flood closes the socket with 1008), decodes every message with the protocol's
+ * `decode()`, answers what it cannot decode with the `bye` 400 notice (§6), and hands good frames to
+ * the router. The socket's user was fixed at the upgrade and is the only identity the router sees.
  *
  * @example
- * const connection = new Connection(socket, 'alice@example.org', router, log);
+ * const connection = new Connection(socket, 'alice@example.org', router, log, resolveLimits());
  */
 export class Connection implements Peer {
   readonly user: string;
@@ -39,12 +40,18 @@ export class Connection implements Peer {
   readonly #socket: WebSocket;
   readonly #handler: FrameHandler;
   readonly #log: Logger;
+  readonly #gate: FrameGate;
+  readonly #maxBuffered: number;
+  /** Set once the connection is being closed for flooding: what it still sends is not read. */
+  #flooded = false;
 
-  constructor(socket: WebSocket, user: string, handler: FrameHandler, log: Logger) {
+  constructor(socket: WebSocket, user: string, handler: FrameHandler, log: Logger, limits: ConnectionLimits, now?: Clock) {
     this.user = user;
     this.#socket = socket;
     this.#handler = handler;
     this.#log = log.child({ user });
+    this.#gate = new FrameGate(limits.framesPerSecond, limits.frameBurst, now);
+    this.#maxBuffered = limits.maxBufferedBytes;
     socket.on('message', (data, isBinary) => this.#message(data, isBinary));
     socket.on('pong', () => {
       this.alive = true;
@@ -59,7 +66,8 @@ export class Connection implements Peer {
 
   send(frame: Frame): void {
     if (this.#socket.readyState !== WebSocket.OPEN) return;
-    if (this.#socket.bufferedAmount > MAX_BUFFERED) {
+    // A client that does not read must not make the server buffer without bound.
+    if (this.#maxBuffered > 0 && this.#socket.bufferedAmount > this.#maxBuffered) {
       this.#log.warn('client does not read its frames; dropping it', { buffered: this.#socket.bufferedAmount });
       this.#socket.terminate();
       return;
@@ -83,6 +91,15 @@ export class Connection implements Peer {
   }
 
   #message(data: RawData, isBinary: boolean): void {
+    if (this.#flooded) return;
+    // Before decoding: a dropped frame should cost the server as little as possible.
+    const verdict = this.#gate.admit();
+    if (verdict === 'drop') return this.send(notice(ByeCode.TOO_MANY, 'too many frames'));
+    if (verdict === 'flood') {
+      this.#flooded = true;
+      this.#log.warn('frame flood: closing the connection', { dropped: this.#gate.dropped });
+      return this.close(1008, 'too many frames');
+    }
     try {
       if (isBinary) return this.send(notice(ByeCode.MALFORMED, 'binary messages are not WSP frames'));
       const result = decode(toText(data));

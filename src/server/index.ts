@@ -11,9 +11,11 @@ export {
   type CallRouterOptions,
   type Federation,
   type Peer,
+  type RouterLimits,
   type Timers,
 } from './call-router.js';
 export { Registry, type Device } from './registry.js';
+export { defaultLimits, limitNames, parseLimit, resolveLimits, type LimitName, type ServerLimits } from './limits.js';
 export { createLogger, silentLogger, type Fields, type Level, type Logger, type LoggerOptions } from './log.js';
 export {
   generateKeys,

@@ -3,11 +3,13 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { formatAddress, limits, parseAddress, SUBPROTOCOL } from '../protocol/index.js';
+import { formatAddress, limits as frameLimits, parseAddress, SUBPROTOCOL } from '../protocol/index.js';
+import { AddressLimiter } from './address-limiter.js';
 import { mintToken, verifyToken } from './auth.js';
 import { CallRouter } from './call-router.js';
 import { Connection } from './connection.js';
 import { createFederation, LINK_PATH, WELL_KNOWN_PATH, type FederationOptions, type LinkHandler } from './federation/index.js';
+import { resolveLimits, type ServerLimits } from './limits.js';
 import { createLogger, type Logger } from './log.js';
 
 /** The path clients connect to: `ws://host:port/wsp`. */
@@ -28,8 +30,24 @@ export interface WspServerOptions {
   ringTimeoutMs?: number;
   /** Serve `GET /dev/token?user=NAME`, which mints a token for anyone: for demos and tests only. */
   devTokens?: boolean;
-  /** Interval of the ping that reaps dead sockets, in ms. Default 30 000. */
+  /**
+   * Interval of the ping that reaps dead sockets, in ms: a client that has not answered one ping by the
+   * next is dropped. Default 30 000.
+   */
   heartbeatMs?: number;
+  /**
+   * The web origins (`https://shop.example`) whose pages may open client connections. A browser upgrade
+   * from any other origin is refused with HTTP 403; requests without an `Origin` header (non-browser
+   * clients) are not affected, nor are federation links. Default: every origin (a warning is logged).
+   */
+  origins?: readonly string[];
+  /** Rate and count limits (docs/protocol.md §2.4); each defaults to `defaultLimits`'s, 0 = unlimited. */
+  limits?: Partial<ServerLimits>;
+  /**
+   * Take the client's address from the last `X-Forwarded-For` entry instead of the socket: set it when a
+   * reverse proxy on this machine forwards every client, or all of them share the proxy's address.
+   */
+  trustProxy?: boolean;
   /**
    * Server-to-server federation (docs/protocol.md §8): serve `/.well-known/wsp` and the link endpoint
    * `/wsp/federation`, and route calls to other domains over authenticated links. Without it no other
@@ -68,6 +86,21 @@ function checkUser(name: string, domain: string): string {
 /** The subprotocols a client offered, from `Sec-WebSocket-Protocol: a, b`. */
 function offeredProtocols(request: IncomingMessage): string[] {
   return (request.headers['sec-websocket-protocol'] ?? '').split(',').map((name) => name.trim());
+}
+
+/** `https://Shop.Example:443/` → `https://shop.example`: the form browsers send in `Origin`. */
+function canonicalOrigin(origin: string): string {
+  if (!URL.canParse(origin)) throw new TypeError(`not an origin: ${JSON.stringify(origin)}`);
+  const canonical = new URL(origin).origin;
+  if (canonical === 'null') throw new TypeError(`not an origin: ${JSON.stringify(origin)}`);
+  return canonical;
+}
+
+/** The client's address: the socket's, or the one the local proxy appended to `X-Forwarded-For`. */
+function remoteAddress(request: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? request.headers['x-forwarded-for'] : undefined;
+  const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)?.split(',').pop()?.trim();
+  return last || request.socket.remoteAddress || 'unknown';
 }
 
 /** Answers an upgrade request with a plain HTTP error, so no WebSocket ever exists for it. */
@@ -109,16 +142,23 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   if (!Number.isInteger(ringTimeoutMs) || ringTimeoutMs <= 0) throw new RangeError('ringTimeoutMs must be a positive integer');
   const devTokens = options.devTokens ?? false;
   const secret = options.secret || randomBytes(32).toString('base64url');
+  const limits = resolveLimits(options.limits);
+  const origins = options.origins && new Set(options.origins.map(canonicalOrigin));
+  const trustProxy = options.trustProxy ?? false;
+  const heartbeatMs = options.heartbeatMs ?? 30_000;
+  if (!Number.isInteger(heartbeatMs) || heartbeatMs <= 0) throw new RangeError('heartbeatMs must be a positive integer');
+  const addresses = new AddressLimiter(limits);
 
   let publicUrl = '';
   // Links report to the router, which needs the links to route: the handler breaks the circle.
   const handler: LinkHandler = { receive: (peer, frame) => router.receive(peer, frame), disconnect: (peer) => router.disconnect(peer) };
-  const federation = options.federation && (await createFederation({ domain, options: options.federation, handler, log, defaultPublicUrl: () => publicUrl }));
-  const router = new CallRouter({ domain, ringTimeoutMs, users, federation: federation?.links, log });
+  const federation =
+    options.federation && (await createFederation({ domain, options: options.federation, handler, log, limits, defaultPublicUrl: () => publicUrl }));
+  const router = new CallRouter({ domain, ringTimeoutMs, users, federation: federation?.links, log, limits });
   const connections = new Set<Connection>();
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: limits.frame, // beyond it ws closes the socket with 1009 (§2.3)
+    maxPayload: frameLimits.frame, // beyond it ws closes the socket with 1009 (§2.3)
     perMessageDeflate: false, // a compressed frame could inflate far beyond the limit it was checked against
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
@@ -130,15 +170,34 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname === LINK_PATH && federation) return federation.links.upgrade(request, socket, head);
     if (url.pathname !== WSP_PATH) return refuse(socket, 404, 'not found');
-    if (!offeredProtocols(request).includes(SUBPROTOCOL)) return refuse(socket, 400, `subprotocol ${SUBPROTOCOL} required`);
+    // Counted before anything costly (the token's signature), so guessing tokens is rate-limited too.
+    const from = remoteAddress(request, trustProxy);
+    const admission = addresses.admit(from);
+    if (!admission.ok) {
+      log.debug('connection refused', { status: 429, reason: admission.reason, from }); // debug: a flood must not flood the log
+      return refuse(socket, 429, admission.reason);
+    }
+    // However the socket ends (refused below, a failed handshake, a closed WebSocket), its slot comes back.
+    socket.once('close', admission.release);
+    const refused = (status: number, reason: string) => {
+      admission.release();
+      refuse(socket, status, reason);
+    };
+    if (!offeredProtocols(request).includes(SUBPROTOCOL)) return refused(400, `subprotocol ${SUBPROTOCOL} required`);
+    // Browsers always send Origin; a page of a site not listed must not use a visitor's token (CSWSH).
+    const origin = request.headers.origin;
+    if (origins && origin !== undefined && !origins.has(origin.toLowerCase())) {
+      log.info('connection refused', { status: 403, reason: 'origin not allowed', origin: origin.slice(0, 256) });
+      return refused(403, `origin ${origin.slice(0, 256)} is not allowed to connect`);
+    }
     const auth = await verifyToken(url.searchParams.get('token'), { secret, domain, users });
     if (!auth.ok) {
       log.info('connection refused', { status: auth.status, reason: auth.reason });
-      return refuse(socket, auth.status, auth.reason);
+      return refused(auth.status, auth.reason);
     }
     socket.off('error', ignore);
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const connection = new Connection(ws, auth.address, router, log);
+      const connection = new Connection(ws, auth.address, router, log, limits);
       connections.add(connection);
       ws.once('close', () => connections.delete(connection));
       router.connect(connection);
@@ -212,6 +271,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     log.warn(devTokens ? 'no secret given: using a random one, only /dev/token can mint tokens' : 'no secret given and no dev tokens: nobody can connect');
   }
   if (devTokens) log.warn('dev tokens are on: anyone can get a token at /dev/token; never use this in production');
+  if (!origins) log.warn('no origins given: pages of any site may connect with a token they hold; list yours with --origins');
   if (federation) {
     // A server on every interface has no address others can use: the operator must say where it is reached.
     const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -223,7 +283,8 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
 
   const heartbeat = setInterval(() => {
     for (const connection of connections) connection.heartbeat();
-  }, options.heartbeatMs ?? 30_000);
+    addresses.sweep();
+  }, heartbeatMs);
   heartbeat.unref();
 
   let closed: Promise<void> | undefined;

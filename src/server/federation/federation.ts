@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import { Discovery } from './discovery.js';
 import { generateKeys, loadOrCreateKeys, type ServerKeys } from './keys.js';
-import type { LinkHandler } from './link.js';
+import type { LinkHandler, LinkLimits } from './link.js';
 import { LinkManager } from './links.js';
 import { wellKnownDocument, type WellKnownDocument } from './well-known.js';
 
@@ -48,6 +48,8 @@ export interface FederationSetup {
   log: Logger;
   /** The public URL when none is configured: known only once the server listens, hence a function. */
   defaultPublicUrl: () => string;
+  /** The server's link limits. */
+  limits?: Partial<LinkLimits>;
 }
 
 export interface Federated {
@@ -80,6 +82,7 @@ export async function createFederation(setup: FederationSetup): Promise<Federate
     heartbeatMs: options.heartbeatMs,
     skewMs: options.skewMs,
     backoff: options.backoff,
+    limits: setup.limits,
   });
   const keyTtlMs = options.keyTtlMs ?? 86_400_000;
   return {

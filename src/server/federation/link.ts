@@ -1,6 +1,8 @@
 import { WebSocket, type RawData } from 'ws';
 import { ByeCode, decode, encode, type ByeFrame, type Frame } from '../../protocol/index.js';
 import type { Peer } from '../call-router.js';
+import { FrameGate } from '../frame-gate.js';
+import type { ServerLimits } from '../limits.js';
 import type { Logger } from '../log.js';
 import { CallLedger } from './call-ledger.js';
 
@@ -27,15 +29,15 @@ export interface LinkOptions {
   heartbeatMs: number;
   /** Called once when the link is closed, whatever closed it. */
   onClosed?: (link: Link) => void;
+  /** How fast the other server may send, and how much it may leave unread. */
+  limits: LinkLimits;
 }
+
+/** The limits a link enforces (docs/protocol.md §2.4): higher than a client's, since a link carries a whole domain. */
+export type LinkLimits = Pick<ServerLimits, 'linkFramesPerSecond' | 'linkFrameBurst' | 'linkMaxBufferedBytes'>;
 
 /** Frames a pending link holds at most; more mean the other side is far too slow to open, and they are dropped. */
 const MAX_QUEUED = 1024;
-/**
- * Bytes a link may leave unsent before it is given up. Far more than a client's allowance: one link
- * carries every call between two domains, and cutting it ends them all.
- */
-const MAX_BUFFERED = 16 * 1024 * 1024;
 
 function bye(call: string, code: number, reason: string): ByeFrame {
   return ['bye', { code, reason }, { call }];
@@ -57,7 +59,7 @@ function toText(data: RawData): string {
  * with bye 502 as if the other domain had said so.
  *
  * @example
- * const link = new Link({ domain: 'beta.example', direction: 'outbound', handler: router, log, idleMs, heartbeatMs });
+ * const link = new Link({ domain: 'beta.example', direction: 'outbound', handler: router, log, idleMs, heartbeatMs, limits: resolveLimits() });
  * link.send(invite);     // queued
  * link.attach(socket);   // authenticated: the invite goes out
  */
@@ -72,6 +74,8 @@ export class Link implements Peer {
   readonly #heartbeatMs: number;
   readonly #onClosed: ((link: Link) => void) | undefined;
   readonly #ledger = new CallLedger();
+  readonly #gate: FrameGate;
+  readonly #maxBuffered: number;
   #state: LinkState = 'pending';
   #socket: WebSocket | undefined;
   #queue: Frame[] = [];
@@ -93,6 +97,8 @@ export class Link implements Peer {
     this.#idleMs = options.idleMs;
     this.#heartbeatMs = options.heartbeatMs;
     this.#onClosed = options.onClosed;
+    this.#gate = new FrameGate(options.limits.linkFramesPerSecond, options.limits.linkFrameBurst);
+    this.#maxBuffered = options.limits.linkMaxBufferedBytes;
   }
 
   get state(): LinkState {
@@ -175,7 +181,8 @@ export class Link implements Peer {
   #write(frame: Frame): void {
     const socket = this.#socket!;
     if (socket.readyState !== WebSocket.OPEN) return;
-    if (socket.bufferedAmount > MAX_BUFFERED) {
+    // Far more allowance than a client's: one link carries every call between two domains, and cutting it ends them all.
+    if (this.#maxBuffered > 0 && socket.bufferedAmount > this.#maxBuffered) {
       this.#log.warn('the other server does not read: cutting the link', { buffered: socket.bufferedAmount });
       socket.terminate();
       return;
@@ -185,6 +192,11 @@ export class Link implements Peer {
 
   #message(data: RawData, isBinary: boolean): void {
     if (this.#state !== 'open') return;
+    // A flooding link is never cut for it, unlike a client: that would end every call it carries, flooded or not.
+    if (this.#gate.admit() !== 'pass') {
+      if (this.#gate.dropped === 1) this.#log.warn('the other server sends too many frames: dropping them');
+      return this.#write(notice(ByeCode.TOO_MANY, 'too many frames'));
+    }
     try {
       if (isBinary) return this.#write(notice(ByeCode.MALFORMED, 'binary messages are not WSP frames'));
       const result = decode(toText(data));

@@ -3,10 +3,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { limits, SUBPROTOCOL } from '../../protocol/index.js';
 import type { Federation } from '../call-router.js';
+import { defaultLimits } from '../limits.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Discovery } from './discovery.js';
 import type { ServerKeys } from './keys.js';
-import { Link, type LinkHandler } from './link.js';
+import { Link, type LinkHandler, type LinkLimits } from './link.js';
 import { parseLinkAuthorization, precheckLink, ReplayCache, signLink, verifyLink } from './link-auth.js';
 
 export interface LinkManagerOptions {
@@ -29,6 +30,8 @@ export interface LinkManagerOptions {
   backoff?: { initialMs?: number; maxMs?: number };
   /** The clock, ms since the epoch. Default Date.now. */
   now?: () => number;
+  /** How fast each link may send and how much it may leave unread; each defaults to `defaultLimits`'s. */
+  limits?: Partial<LinkLimits>;
 }
 
 /** The delay after the `failures`-th failure in a row: 1, 2, 4 … times `initialMs`, at most `maxMs`. */
@@ -93,6 +96,7 @@ export class LinkManager implements Federation {
   readonly #heartbeatMs: number;
   readonly #skewMs: number;
   readonly #backoff: { readonly initialMs: number; readonly maxMs: number };
+  readonly #limits: LinkLimits;
   readonly #replays = new ReplayCache();
   /** Every link not closed yet, per domain: normally one, two while both sides opened one at once. */
   readonly #links = new Map<string, Set<Link>>();
@@ -115,6 +119,8 @@ export class LinkManager implements Federation {
     this.#heartbeatMs = options.heartbeatMs ?? 30_000;
     this.#skewMs = options.skewMs ?? 60_000;
     this.#backoff = { initialMs: options.backoff?.initialMs ?? 1000, maxMs: options.backoff?.maxMs ?? 60_000 };
+    const { linkFramesPerSecond, linkFrameBurst, linkMaxBufferedBytes } = defaultLimits;
+    this.#limits = { linkFramesPerSecond, linkFrameBurst, linkMaxBufferedBytes, ...options.limits };
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: LINK_MAX_PAYLOAD,
@@ -206,6 +212,7 @@ export class LinkManager implements Federation {
       // The side that opened a link closes it when idle; the other waits longer, so both seldom close at once.
       idleMs: direction === 'outbound' ? this.#idleMs : 2 * this.#idleMs,
       heartbeatMs: this.#heartbeatMs,
+      limits: this.#limits,
       onClosed: (closed) => this.#removed(closed),
     });
     const links = this.#links.get(domain);

@@ -1,0 +1,43 @@
+// `wsp-server` as a child process, for the CLI tests: a clean environment, the run to its end, a server's log.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The environment without any WSP_* variable of the machine running the tests. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('WSP_')));
+  return { ...env, ...extra };
+}
+
+export function start(args: string[], env: Record<string, string> = {}) {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], { cwd: root, env: cleanEnv(env) });
+}
+
+/** Runs the CLI to its end. */
+export async function run(args: string[], env: Record<string, string> = {}) {
+  const child = start(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  // 'close', not 'exit': only then has all of stdout and stderr arrived.
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+export type LogEntry = Record<string, unknown>;
+
+/** Starts a server; resolves with its first stdout line, parsed, and collects the later ones in `log`. */
+export async function serve(args: string[], env: Record<string, string> = {}) {
+  const child = start(['--port', '0', ...args], env);
+  const lines = createInterface({ input: child.stdout });
+  const log: LogEntry[] = [];
+  const listening = new Promise<LogEntry>((resolve) => {
+    lines.on('line', (line: string) => log.push(JSON.parse(line) as LogEntry));
+    lines.once('line', (line: string) => resolve(JSON.parse(line) as LogEntry));
+  });
+  return { child, log, listening: await listening };
+}
