@@ -6,7 +6,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { fileURLToPath } from 'node:url';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 import { frameworkApps } from './scripts/framework-apps.mjs';
-import { startFederation, startServer } from './scripts/start-server.mjs';
+import { LOOPBACK_ARGS, startFederation, startServer } from './scripts/start-server.mjs';
 
 /** Every invite rings all of a user's devices, so each test takes users of its own from this directory. */
 /** Test files take theirs by prefix (test/browser/helpers.ts, freshUser). */
@@ -22,7 +22,7 @@ function wspServer() {
   return {
     name: 'wsp-server',
     async serverStart() {
-      const args = ['--dev-tokens', '--users', users.join(','), '--ring-timeout', '30000'];
+      const args = ['--dev-tokens', '--users', users.join(','), '--ring-timeout', '30000', ...LOOPBACK_ARGS];
       [wsp, federation] = await Promise.all([
         startServer(['--domain', 'localhost', '--port', '0', ...args], { log }),
         startFederation({ args, log }),
@@ -48,7 +48,7 @@ function wspServer() {
 function faultServers() {
   /** id → { servers: started processes, args: their flags (with the real port), stop: removes what they made } */
   const sets = new Map();
-  const args = ['--dev-tokens', '--users', users.join(',')];
+  const args = ['--dev-tokens', '--users', users.join(','), ...LOOPBACK_ARGS];
   const where = (server) => ({ url: server.url, http: `http://127.0.0.1:${server.port}`, domain: server.domain });
   const commands = {
     async 'wsp-start'({ federated }) {

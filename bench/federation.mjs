@@ -1,7 +1,7 @@
 // Federation figures (issue 3): the setup latency the alpha–beta link adds to a call, and the relay throughput of one
 // link between two real server processes.
 import { WebSocket } from 'ws';
-import { startFederation } from '../scripts/start-server.mjs';
+import { LOOPBACK_ARGS, startFederation } from '../scripts/start-server.mjs';
 import { measureSetup, summarize } from './setup-time.mjs';
 
 /** accept() → connected on both sides, alice on alpha and bob on beta (two server processes): times in ms. */
@@ -59,7 +59,9 @@ async function client(server, user) {
  * Returns frames/s and the latency of each frame (client send → client receive, through both servers) in ms.
  */
 export async function measureLinkThroughput({ frames = 20_000, window = 100, warmup = 500 } = {}) {
-  const { alpha, beta, stop } = await startFederation({ args: ['--dev-tokens', '--users', 'alice,bob'] });
+  // The capacity of the link itself: the rate limits (a client's 50 frames/s, a link's 5000/s by default) lifted.
+  const unlimited = ['framesPerSecond', 'candidatesPerCall', 'linkFramesPerSecond'].flatMap((name) => ['--limit', `${name}=0`]);
+  const { alpha, beta, stop } = await startFederation({ args: ['--dev-tokens', '--users', 'alice,bob', ...LOOPBACK_ARGS, ...unlimited] });
   const sockets = [];
   try {
     const alice = await client(alpha, 'alice');

@@ -1,6 +1,6 @@
 // accept() → `connected` on both sides, through a real WSP server process (or, federated, alice on alpha and bob on
 // beta: two server processes relaying over their link), over many calls.
-import { startFederation, startServer } from '../scripts/start-server.mjs';
+import { LOOPBACK_ARGS, startFederation, startServer } from '../scripts/start-server.mjs';
 import { launchBrowser, servePage } from './browser.mjs';
 
 export function summarize(samples) {
@@ -11,7 +11,7 @@ export function summarize(samples) {
 
 /** Where each widget connects: `{ server, http, domain }` for alice and for bob. */
 async function startServers(federated) {
-  const args = ['--dev-tokens', '--users', 'alice,bob'];
+  const args = ['--dev-tokens', '--users', 'alice,bob', ...LOOPBACK_ARGS];
   const where = (wsp) => ({ server: wsp.url, http: `http://127.0.0.1:${wsp.port}`, domain: wsp.domain });
   if (federated) {
     const { alpha, beta, stop } = await startFederation({ args });

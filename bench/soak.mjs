@@ -3,7 +3,7 @@
 // the peer connections still open, at the start, every 100 calls and at the end: neither may grow.
 //   node bench/soak.mjs [--calls 1000] [--every 100] [--minutes 15]
 import { parseArgs } from 'node:util';
-import { startServer } from '../scripts/start-server.mjs';
+import { LOOPBACK_ARGS, startServer } from '../scripts/start-server.mjs';
 import { launchBrowser, servePage } from './browser.mjs';
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '1000' }, every: { type: 'string', default: '100' }, minutes: { type: 'string', default: '15' } } });
@@ -63,7 +63,7 @@ async function runCalls({ where, count }) {
   return performance.now() - start;
 }
 
-const wsp = await startServer(['--domain', 'localhost', '--port', '0', '--dev-tokens', '--users', 'alice,bob']);
+const wsp = await startServer(['--domain', 'localhost', '--port', '0', '--dev-tokens', '--users', 'alice,bob', ...LOOPBACK_ARGS]);
 const page = await servePage();
 const browser = await launchBrowser();
 try {

@@ -2,10 +2,10 @@
 // loopback, real calls) and writes docs/screenshots/<name>.png, which docs/element.md and the README show.
 import { mkdir } from 'node:fs/promises';
 import { launchBrowser, servePage } from '../bench/browser.mjs';
-import { startServer } from './start-server.mjs';
+import { LOOPBACK_ARGS, startServer } from './start-server.mjs';
 
 const outDir = 'docs/screenshots';
-const server = await startServer(['--domain', 'localhost', '--port', '0', '--dev-tokens', '--users', 'alice,bob,carol']);
+const server = await startServer(['--domain', 'localhost', '--port', '0', '--dev-tokens', '--users', 'alice,bob,carol', ...LOOPBACK_ARGS]);
 const page = await servePage();
 const browser = await launchBrowser();
 

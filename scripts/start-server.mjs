@@ -7,6 +7,12 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
+ * Flags for servers that tests and benchmarks start: every client they run comes from 127.0.0.1, so the limits per
+ * client address (meant to stop one host from flooding a public server) would count them all as one.
+ */
+export const LOOPBACK_ARGS = ['--limit', 'connectionsPerAddress=0', '--limit', 'upgradesPerMinute=0'];
+
+/**
  * @param {string[]} args  flags for `wsp-server serve`; `--port 0` picks a free port
  * @param {{ log?: (line: string) => void }} [options]  receives every stdout line after the first
  * @returns {Promise<{ port: number, url: string, domain: string, process: import('node:child_process').ChildProcess, stop(): Promise<void> }>}

@@ -10,7 +10,8 @@ import {
   type InviteContent,
   type Party,
 } from '../protocol/index.js';
-import { CallState, transition, type CallInput } from './call-state.js';
+import { CallState } from './call-state.js';
+import { transition, type CallInput } from './call-transitions.js';
 import type { Transport } from './signaling.js';
 
 /** Which channel a call's outgoing frames take: the WebSocket until the handover, then the DataChannel. */

@@ -18,6 +18,8 @@ export interface CallHost extends ReactiveControllerHost, HTMLElement {
   callerName?: string;
   /** Voice only: no camera is asked for. */
   audioOnly: boolean;
+  /** ICE through TURN relays only. */
+  relayOnly: boolean;
 }
 
 type CallEngine = typeof import('./call-engine.js');
@@ -148,9 +150,10 @@ export class CallController implements ReactiveController {
   }
 
   #adopt({ CallSession, loadDeviceChoice, mediaConstraints }: CallEngine, signaling: Signaling, id?: string): CallSession {
-    const { iceServers, audioOnly } = this.#host;
+    const { iceServers, audioOnly, relayOnly } = this.#host;
     const media = mediaConstraints(loadDeviceChoice(), { video: !audioOnly });
-    const session = (this.session = new CallSession(signaling, { id, media, rtc: iceServers && { iceServers } }));
+    const rtc: RTCConfiguration = { iceServers, iceTransportPolicy: relayOnly ? 'relay' : 'all' };
+    const session = (this.session = new CallSession(signaling, { id, media, rtc }));
     signaling.route(session.id, (frame) => session.receive(frame));
     for (const type of sessionEvents) session.addEventListener(type, this);
     return session;

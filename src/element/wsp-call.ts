@@ -96,6 +96,7 @@ export class WspCall extends LitElement {
     ringTimeout: { type: Number, attribute: 'ring-timeout' },
     tokenProvider: { attribute: false },
     iceServers: { attribute: false },
+    relayOnly: { type: Boolean, attribute: 'relay-only' },
     audioOnly: { type: Boolean, attribute: 'audio-only' },
     muted: { type: Boolean },
     cameraOff: { type: Boolean, attribute: 'camera-off' },
@@ -119,6 +120,11 @@ export class WspCall extends LitElement {
   declare tokenProvider?: () => string | Promise<string>;
   /** STUN/TURN servers for the peer connection; none by default (calls within one network). */
   declare iceServers?: RTCIceServer[];
+  /**
+   * Media only through the TURN servers of `iceServers` (`iceTransportPolicy: 'relay'`): the other party never
+   * learns this side's IP addresses. Without a TURN server no call connects.
+   */
+  declare relayOnly: boolean;
   /** Voice only: no video is shown, and this side sends no picture. */
   declare audioOnly: boolean;
   /** The microphone is muted (its track disabled); settable before a call, to join muted. */
@@ -153,7 +159,7 @@ export class WspCall extends LitElement {
   constructor() {
     super();
     this.server = this.caller = this.callee = this.token = '';
-    this.audioOnly = this.muted = this.cameraOff = false;
+    this.audioOnly = this.muted = this.cameraOff = this.relayOnly = false;
     this.addEventListener('error', (event) => {
       this.#error = event.message;
       // Only getting online after the error clears it (an error while online stays until the call moves on).

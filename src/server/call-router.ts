@@ -62,10 +62,6 @@ export interface CallRouterOptions {
   log?: Logger;
   /** The call limits (docs/protocol.md §2.4); each defaults to `defaultLimits`'s, 0 = unlimited. */
   limits?: Partial<RouterLimits>;
-  /** @deprecated `limits.callsPerConnection`. */
-  maxCallsPerPeer?: number;
-  /** @deprecated `limits.callsPerLink`. */
-  maxCallsPerLink?: number;
 }
 
 /** The limits the router enforces: they need the call table. */
@@ -140,8 +136,8 @@ export class CallRouter {
     this.#timers = options.timers ?? systemTimers;
     this.#log = options.log ?? silentLogger;
     this.#limits = {
-      callsPerConnection: options.maxCallsPerPeer ?? defaultLimits.callsPerConnection,
-      callsPerLink: options.maxCallsPerLink ?? defaultLimits.callsPerLink,
+      callsPerConnection: defaultLimits.callsPerConnection,
+      callsPerLink: defaultLimits.callsPerLink,
       invitesPerUser: defaultLimits.invitesPerUser,
       candidatesPerCall: defaultLimits.candidatesPerCall,
       ...options.limits,

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { CallState, isActive, transition, type CallInput } from '../../src/call/call-state.js';
+import { CallState, isActive } from '../../src/call/call-state.js';
+import { transition, type CallInput } from '../../src/call/call-transitions.js';
 
 const inputs: CallInput[] = ['invite', 'invited', 'ringing', 'accept', 'offer', 'media', 'end'];
 const all = Object.values(CallState);

@@ -73,6 +73,34 @@ describe('<wsp-call>', () => {
     await waitUntil(() => bob.shadowRoot!.querySelector('[part~=name]')?.textContent?.includes('Alice Example'), 'the incoming screen never named alice');
   });
 
+  it('reveals no address while it rings: candidates leave only after the offer (callee) and the answer (caller)', async () => {
+    const [alice, bob] = await pair('el');
+    // Frames in the order they left, by socket: alice's socket sends the invite, bob's the ringing.
+    const sent: { socket: WebSocket; keyword: string }[] = [];
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, data: string) {
+      sent.push({ socket: this, keyword: (JSON.parse(data) as [string])[0] });
+      return send.call(this, data);
+    };
+    const keywords = (socket?: WebSocket) => sent.filter((frame) => !socket || frame.socket === socket).map(({ keyword }) => keyword);
+    try {
+      await ring(alice, bob);
+      // The callee set its offer while it rang, so it gathered its candidates: none may leave yet.
+      await waitUntil(() => bob.session!.pc.iceGatheringState === 'complete', 'the callee never gathered', { timeout: 10_000 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(keywords()).to.deep.equal(['invite', 'ringing']);
+      const connected = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
+      await bob.accept();
+      await connected;
+      const [aliceSocket, bobSocket] = [sent[0]!.socket, sent[1]!.socket];
+      const [fromAlice, fromBob] = [keywords(aliceSocket), keywords(bobSocket)];
+      expect(fromBob.slice(0, 2)).to.deep.equal(['ringing', 'offer']);
+      expect(fromAlice.slice(0, 2)).to.deep.equal(['invite', 'answer']);
+    } finally {
+      WebSocket.prototype.send = send;
+    }
+  });
+
   it('keeps the call without the WebSocket after the handover: the hang-up goes over the DataChannel', async () => {
     const [alice, bob] = await connectedPair();
     const overChannel: string[] = [];

@@ -133,7 +133,7 @@ test('a lost link ends each of its calls with 503, ringing or accepted, whicheve
 });
 
 test('a link may carry many more calls than a connection may place', () => {
-  const { router, bob, alpha } = setup({ maxCallsPerPeer: 1, maxCallsPerLink: 3 });
+  const { router, bob, alpha } = setup({ limits: { callsPerConnection: 1, callsPerLink: 3 } });
   for (let i = 0; i < 4; i++) router.receive(alpha, frames.invite(`c${i}`, `u${i}@alpha.test`, bob.user));
   assert.equal(bob.take().length, 3);
   assert.deepEqual(alpha.take(), [frames.bye('c3', ByeCode.MALFORMED, 'more than 3 calls at once')]);

@@ -1,53 +1,14 @@
 // `wsp-server` as a process: the listening line harnesses read, the token subcommand, signals, exit codes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { SUBPROTOCOL } from '../../src/protocol/index.js';
 import { verifyToken } from '../../src/server/index.js';
+import { run, serve } from './cli-helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'cli-secret';
-
-/** The environment without any WSP_* variable of the machine running the tests. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('WSP_')));
-  return { ...env, ...extra };
-}
-
-function start(args: string[], env: Record<string, string> = {}) {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], { cwd: root, env: cleanEnv(env) });
-}
-
-/** Runs the CLI to its end. */
-async function run(args: string[], env: Record<string, string> = {}) {
-  const child = start(args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  // 'close', not 'exit': only then has all of stdout and stderr arrived.
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
-}
-
-type LogEntry = Record<string, unknown>;
-
-/** Starts a server; resolves with its first stdout line, parsed, and collects the later ones in `log`. */
-async function serve(args: string[], env: Record<string, string> = {}) {
-  const child = start(['--port', '0', ...args], env);
-  const lines = createInterface({ input: child.stdout });
-  const log: LogEntry[] = [];
-  const listening = new Promise<LogEntry>((resolve) => {
-    lines.on('line', (line: string) => log.push(JSON.parse(line) as LogEntry));
-    lines.once('line', (line: string) => resolve(JSON.parse(line) as LogEntry));
-  });
-  return { child, log, listening: await listening };
-}
 
 describe('wsp-server', { concurrency: true }, () => {
   test('serves, logs the listening line first, takes a minted token and stops on SIGTERM', async () => {
