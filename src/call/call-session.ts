@@ -40,7 +40,6 @@ export interface CallSessionInit {
 
 const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
 
-
 function randomId(): string {
   // randomUUID exists only in secure contexts, where calls with media are made; elsewhere any unique id does.
   return crypto.randomUUID?.() ?? `${Math.random()}`.slice(2);
