@@ -6,8 +6,7 @@ import { mintTokens, rssOf, startBenchServer } from './load-servers.mjs';
 import { frames } from './signaling-frames.mjs';
 
 /** A WSP client of the bench server that hands out the frames it receives, in order. */
-async function wspClient(server, address) {
-  const [token] = await mintTokens([address]);
+async function wspClient(server, token) {
   const socket = await openSocket(`${server.url}?token=${token}`);
   const queue = [];
   const waiting = [];
@@ -32,8 +31,9 @@ async function wspClient(server, address) {
 /** A new client calls `callee`, held by an idle client, through the whole flow: ms from invite to its candidate. */
 async function callThrough(server, callee) {
   const caller = 'load-check@localhost';
+  const [token] = await mintTokens([caller]);
   const started = performance.now();
-  const client = await wspClient(server, caller);
+  const client = await wspClient(server, token);
   const connectMs = performance.now() - started;
   try {
     const call = 'idle-check';

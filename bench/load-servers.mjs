@@ -23,7 +23,7 @@ export const BENCH_SERVER_ARGS = [
 ];
 
 /** The token secret of this run's servers: tokens are minted with it as a site's backend would (`mintToken`). */
-export const BENCH_SECRET = randomBytes(32).toString('base64url');
+export const BENCH_SECRET = randomBytes(32).toString('hex'); // hex: never starts with '-', which parseArgs would take for a flag
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux the project runs on
@@ -41,9 +41,12 @@ export function cpuMsOf(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+let auth; // src/server/auth.ts, imported once: each tsImport() registers a loader anew
+
 /** Tokens for `addresses`, minted with `mintToken` from src/server (what `wsp-server token` runs). */
 export async function mintTokens(addresses, secret = BENCH_SECRET) {
-  const { mintToken } = await tsImport('../src/server/auth.ts', import.meta.url);
+  auth ??= tsImport('../src/server/auth.ts', import.meta.url);
+  const { mintToken } = await auth;
   return Promise.all(addresses.map((address) => mintToken({ address, secret, ttlSeconds: 3600 })));
 }
 
@@ -64,6 +67,14 @@ function withEnv(env, start) {
   }
 }
 
+/** The environment that preloads bench/server-probe.mjs into a server process. */
+function probeEnv(cpuProfile) {
+  const probe = fileURLToPath(new URL('./server-probe.mjs', import.meta.url));
+  const env = { NODE_OPTIONS: [process.env.NODE_OPTIONS, '--expose-gc', `--import ${probe}`].filter(Boolean).join(' ') };
+  if (cpuProfile) env.BENCH_CPU_PROFILE = cpuProfile;
+  return env;
+}
+
 /**
  * One real WSP server process (the CLI) on 127.0.0.1 for `localhost`, with BENCH_SECRET and no user directory, and
  * bench/server-probe.mjs preloaded: `memory()` resolves with its process.memoryUsage() after a full GC. With
@@ -75,11 +86,8 @@ export async function startBenchServer({ cpuProfile } = {}) {
     if (!line.includes('"bench memory"')) return;
     waiting.shift()?.(JSON.parse(line));
   };
-  const probe = fileURLToPath(new URL('./server-probe.mjs', import.meta.url));
   const args = ['--domain', 'localhost', '--port', '0', '--secret', BENCH_SECRET, ...BENCH_SERVER_ARGS];
-  const env = { NODE_OPTIONS: [process.env.NODE_OPTIONS, '--expose-gc', `--import ${probe}`].filter(Boolean).join(' ') };
-  if (cpuProfile) env.BENCH_CPU_PROFILE = cpuProfile;
-  const server = await withEnv(env, () => startServer(args, { log }));
+  const server = await withEnv(probeEnv(cpuProfile), () => startServer(args, { log }));
   return {
     ...server,
     pid: server.process.pid,
@@ -95,9 +103,13 @@ export async function startBenchFederation() {
   return startFederation({ args: ['--secret', BENCH_SECRET, ...BENCH_SERVER_ARGS] });
 }
 
-/** The bare `ws` relay (bench/bare-relay.mjs) as its own process: `{ port, url, pid, stop() }`. */
-export function startBareRelay() {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-relay.mjs'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * The bare `ws` relay (bench/bare-relay.mjs) as its own process, with the same probe as the WSP server:
+ * `{ port, url, pid, stop() }`.
+ */
+export function startBareRelay({ cpuProfile } = {}) {
+  const env = { ...process.env, ...probeEnv(cpuProfile) };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-relay.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', (line) => {

@@ -31,15 +31,18 @@ function samples() {
   };
 }
 
-/** Runs every pair until `measureMs` after the warm-up, then lets each finish its call; resolves with the figures. */
-async function run({ warmupMs, measureMs, drainMs, maxRounds }) {
+/**
+ * Runs every pair until `measureMs` after the warm-up, then lets each finish its call; resolves with the figures.
+ * With `intervalMs` each pair places a call every `intervalMs` (from a random start), else call after call.
+ */
+async function run({ warmupMs, measureMs, drainMs, maxRounds, intervalMs = 0 }) {
   const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const windowStart = start + warmupMs;
   const windowEnd = windowStart + measureMs;
   const stats = { sent: 0, received: 0, inWindow: 0, calls: 0, errors: [], errorCount: 0 };
   const latencies = samples();
-  const running = pairs.map((pair, index) => runPair(pair, index, { windowStart, windowEnd, maxRounds, stats, latencies }));
+  const running = pairs.map((pair, index) => runPair(pair, index, { start, intervalMs, windowStart, windowEnd, maxRounds, stats, latencies }));
   const deadline = new Promise((resolve) => setTimeout(resolve, warmupMs + measureMs + drainMs, 'timeout'));
   const outcome = await Promise.race([Promise.all(running.map((r) => r.done)), deadline]);
   const stuck = outcome === 'timeout' ? running.filter((r) => !r.finished()).map((r) => r.where()) : [];
@@ -56,13 +59,15 @@ async function run({ warmupMs, measureMs, drainMs, maxRounds }) {
   };
 }
 
-function runPair({ caller, callee, callerSocket, calleeSocket }, index, { windowStart, windowEnd, maxRounds, stats, latencies }) {
+function runPair({ caller, callee, callerSocket, calleeSocket }, index, { start, intervalMs, windowStart, windowEnd, maxRounds, stats, latencies }) {
   let round = 0; // the caller's current call
   let calleeRound = 0; // the call the callee expects next: behind the caller's between its bye and the next invite
   let callerAt = 0;
   let calleeAt = 0;
   let callerDone = false;
   let finished = false;
+  let nextCallAt = start + Math.random() * intervalMs;
+  let timer;
   let resolve;
   const done = new Promise((r) => (resolve = r));
   const callId = (n) => `p${index}-${n}`;
@@ -72,6 +77,7 @@ function runPair({ caller, callee, callerSocket, calleeSocket }, index, { window
   };
   const finish = () => {
     finished = true;
+    clearTimeout(timer);
     callerSocket.removeAllListeners('message');
     calleeSocket.removeAllListeners('message');
     resolve();
@@ -82,7 +88,13 @@ function runPair({ caller, callee, callerSocket, calleeSocket }, index, { window
     finish();
   };
   const placeCall = () => {
-    if (performance.now() >= windowEnd || round >= maxRounds) {
+    const now = performance.now();
+    if (now < nextCallAt) {
+      timer = setTimeout(placeCall, nextCallAt - now);
+      return;
+    }
+    nextCallAt += intervalMs; // a fixed rate: a call that ran late does not push the next ones back
+    if (now >= windowEnd || round >= maxRounds) {
       callerDone = true;
       if (calleeRound === round) finish();
       return;

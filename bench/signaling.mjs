@@ -24,8 +24,8 @@ const TARGETS = {
     return { pids: [alpha.process.pid, beta.process.pid], stop, pairs: wspPairs(calls, alpha, beta, tokens, callers, callees) };
   },
   /** The bare relay: each socket names itself and its peer in the URL; the frames name the same addresses. */
-  async bare(calls) {
-    const relay = await startBareRelay();
+  async bare(calls, { cpuProfile }) {
+    const relay = await startBareRelay({ cpuProfile });
     const pairs = users(calls, 'localhost').map(([caller, callee]) => ({
       caller,
       callee,
@@ -62,10 +62,11 @@ function percentile(sorted, q) {
 /**
  * Runs `calls` concurrent calls, round after round, through `target` ('wsp', 'federation' or 'bare') for
  * `warmupMs` + `measureMs`; counts the frames delivered in the measured window. Throws when a frame was lost,
- * reordered or misrouted. `processes` client processes share the calls. With `cpuProfile` (a file; target 'wsp') the
+ * reordered or misrouted. `processes` client processes share the calls. With `intervalMs`, each call's pair places a
+ * call every `intervalMs` instead of call after call: a steady load below saturation, for latency. With `cpuProfile` (a file; target 'wsp' or 'bare') the
  * server writes its CPU profile there when it stops.
  */
-export async function measureSignaling({ target = 'wsp', calls = 500, processes = 1, warmupMs = 2000, measureMs = 8000, drainMs = 15_000, maxRounds = 10_000, cpuProfile } = {}) {
+export async function measureSignaling({ target = 'wsp', calls = 500, processes = 1, warmupMs = 2000, measureMs = 8000, drainMs = 15_000, maxRounds = 10_000, intervalMs = 0, cpuProfile } = {}) {
   const setup = await TARGETS[target](calls, { cpuProfile });
   const children = Array.from({ length: processes }, () => forkChild('./signaling-clients.mjs'));
   try {
@@ -75,7 +76,7 @@ export async function measureSignaling({ target = 'wsp', calls = 500, processes 
     let cpuAtStart = 0;
     let cpuAtEnd = 0;
     const timers = [setTimeout(() => (cpuAtStart = serverCpu()), warmupMs), setTimeout(() => (cpuAtEnd = serverCpu()), warmupMs + measureMs)];
-    const results = await Promise.all(children.map((child) => child.ask({ type: 'run', warmupMs, measureMs, drainMs, maxRounds })));
+    const results = await Promise.all(children.map((child) => child.ask({ type: 'run', warmupMs, measureMs, drainMs, maxRounds, intervalMs })));
     timers.forEach(clearTimeout);
     const sum = (key) => results.reduce((total, result) => total + result[key], 0);
     const errors = results.flatMap((result) => result.errors);
@@ -91,6 +92,7 @@ export async function measureSignaling({ target = 'wsp', calls = 500, processes 
     const figures = {
       target,
       calls,
+      intervalMs,
       connections: 2 * calls,
       processes,
       openMs: Math.max(...opened.map((o) => o.ms)),
@@ -134,7 +136,7 @@ export function signalingLine(figures) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const target = process.argv[2] ?? 'wsp';
-  const figures = await measureSignaling({ target, calls: Number(process.env.BENCH_LOAD_CALLS ?? 500), processes: Number(process.env.BENCH_LOAD_PROCESSES ?? 1), cpuProfile: process.env.BENCH_CPU_PROFILE });
+  const figures = await measureSignaling({ target, calls: Number(process.env.BENCH_LOAD_CALLS ?? 500), processes: Number(process.env.BENCH_LOAD_PROCESSES ?? 1), intervalMs: Number(process.env.BENCH_LOAD_INTERVAL ?? 0), cpuProfile: process.env.BENCH_CPU_PROFILE });
   console.log(describeLoad(figures));
   console.log(`${target}: ${signalingLine(figures)}`);
 }
