@@ -2,7 +2,7 @@
 // memory per connection (RSS from /proc, V8 heap from bench/server-probe.mjs, both after a full GC), and a call that
 // still goes through once it is loaded. The connections are held by child processes (bench/idle-clients.mjs).
 import { forkChild, openSocket } from './children.mjs';
-import { mintTokens, rssOf, startBenchServer } from './load-servers.mjs';
+import { cpuMsOf, mintTokens, rssOf, startBenchServer } from './load-servers.mjs';
 import { frames } from './signaling-frames.mjs';
 
 /** A WSP client of the bench server that hands out the frames it receives, in order. */
@@ -67,6 +67,7 @@ export async function measureIdleCapacity({ connections = 10_000, processes = 2,
     const mintMs = performance.now() - minting;
     const share = (i) => users.map((_, index) => index).filter((index) => index % processes === i);
     const started = performance.now();
+    const cpuBefore = cpuMsOf(server.pid);
     await Promise.all(children.map((child, i) => child.ask({
       type: 'open',
       concurrency,
@@ -74,13 +75,14 @@ export async function measureIdleCapacity({ connections = 10_000, processes = 2,
       urls: share(i).map((index) => `${server.url}?token=${tokens[index]}`),
     })));
     const openMs = performance.now() - started;
+    const openCpuPercent = ((cpuMsOf(server.pid) - cpuBefore) / openMs) * 100;
     const after = { rss: rssOf(server.pid), ...(await server.memory()) };
     const check = await callThrough(server, users.at(-1));
     const counts = await Promise.all(children.map((child) => child.ask({ type: 'count' })));
     const held = counts.reduce((sum, count) => sum + count.open, 0);
     const unexpected = counts.reduce((sum, count) => sum + count.unexpected, 0);
     if (held !== connections || unexpected > 0) throw new Error(`idle capacity: ${held} of ${connections} connections held, ${unexpected} unexpected frames`);
-    return { connections, processes, held, mintMs, openMs, before, after, ...check };
+    return { connections, processes, held, mintMs, openMs, openCpuPercent, before, after, ...check };
   } finally {
     await Promise.all(children.map((child) => child.stop()));
     await server.stop();
@@ -94,7 +96,8 @@ export function printIdleCapacity(figures) {
   console.log(`## Idle capacity: one server process (the CLI), ${figures.connections} authenticated client connections from ${figures.processes} client processes (loopback)`);
   console.log(
     `opened ${figures.connections} in ${(figures.openMs / 1000).toFixed(2)} s (${Math.round(figures.connections / (figures.openMs / 1000))} connections/s, ` +
-      `tokens minted beforehand in ${(figures.mintMs / 1000).toFixed(2)} s); ${figures.held} still open at the end`,
+      `server CPU ${Math.round(figures.openCpuPercent)} % meanwhile; tokens minted beforehand in ${(figures.mintMs / 1000).toFixed(2)} s); ` +
+      `${figures.held} still open at the end`,
   );
   console.log(`server RSS ${mb(before.rss)} → ${mb(after.rss)}: ${perConnection('rss')} per connection`);
   console.log(

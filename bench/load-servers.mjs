@@ -104,12 +104,13 @@ export async function startBenchFederation() {
 }
 
 /**
- * The bare `ws` relay (bench/bare-relay.mjs) as its own process, with the same probe as the WSP server:
- * `{ port, url, pid, stop() }`.
+ * The bare `ws` relay (bench/bare-relay.mjs) as its own process, with the same probe as the WSP server; with `json`,
+ * the variant that parses and re-serializes each message. `{ port, url, pid, stop() }`.
  */
-export function startBareRelay({ cpuProfile } = {}) {
+export function startBareRelay({ json = false, cpuProfile } = {}) {
   const env = { ...process.env, ...probeEnv(cpuProfile) };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-relay.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = ['--import', 'tsx', 'bench/bare-relay.mjs', ...(json ? ['--json'] : [])];
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', (line) => {

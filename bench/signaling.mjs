@@ -1,8 +1,10 @@
 // Signaling throughput (issue 5, "Load") and the bare-ws comparison: many concurrent calls' worth of real WSP traffic
 // through one server process, through a federated pair, and through the simplest possible `ws` relay, with the same
 // clients, frames, concurrency and connection count. Clients run in child processes (bench/signaling-clients.mjs).
+// `node bench/signaling.mjs [wsp|federation|bare|bare-json]`; BENCH_LOAD_CALLS, BENCH_LOAD_PROCESSES,
+// BENCH_LOAD_INTERVAL (ms between a pair's calls), BENCH_CPU_PROFILE (a file for the server's CPU profile).
 import { forkChild } from './children.mjs';
-import { BENCH_SECRET, cpuMsOf, mintTokens, startBareRelay, startBenchFederation, startBenchServer } from './load-servers.mjs';
+import { cpuMsOf, mintTokens, startBareRelay, startBenchFederation, startBenchServer } from './load-servers.mjs';
 import { CANDIDATES, SDP_LENGTH } from './signaling-frames.mjs';
 
 /** Frames one call relays: invite, ringing, offer, answer, the candidates both ways, bye. */
@@ -12,47 +14,43 @@ const TARGETS = {
   /** One WSP server process: callers and callees on it. */
   async wsp(calls, { cpuProfile }) {
     const server = await startBenchServer({ cpuProfile });
-    const tokens = await mintTokens(users(calls, 'localhost').flat());
-    return { pids: [server.pid], stop: server.stop, pairs: wspPairs(calls, server, server, tokens) };
+    return { pids: [server.pid], stop: server.stop, pairs: await wspPairs(calls, server, server) };
   },
   /** alpha and beta (two processes): callers on alpha, callees on beta, every frame over their link. */
   async federation(calls) {
     const { alpha, beta, stop } = await startBenchFederation();
-    const [callers, callees] = [alpha, beta].map((server, side) => users(calls, server.domain).map((pair) => pair[side]));
-    const [callerTokens, calleeTokens] = await Promise.all([callers, callees].map((addresses) => mintTokens(addresses, BENCH_SECRET)));
-    const tokens = callerTokens.flatMap((token, i) => [token, calleeTokens[i]]);
-    return { pids: [alpha.process.pid, beta.process.pid], stop, pairs: wspPairs(calls, alpha, beta, tokens, callers, callees) };
+    return { pids: [alpha.process.pid, beta.process.pid], stop, pairs: await wspPairs(calls, alpha, beta) };
   },
   /** The bare relay: each socket names itself and its peer in the URL; the frames name the same addresses. */
-  async bare(calls, { cpuProfile }) {
-    const relay = await startBareRelay({ cpuProfile });
-    const pairs = users(calls, 'localhost').map(([caller, callee]) => ({
-      caller,
-      callee,
-      callerUrl: `${relay.url}?me=${caller}&peer=${callee}`,
-      calleeUrl: `${relay.url}?me=${callee}&peer=${caller}`,
-    }));
-    return { pids: [relay.pid], stop: relay.stop, pairs };
-  },
+  bare: (calls, { cpuProfile }) => bareTarget(calls, { cpuProfile }),
+  /** The bare relay that parses and re-serializes each message. */
+  'bare-json': (calls, { cpuProfile }) => bareTarget(calls, { cpuProfile, json: true }),
 };
 
-/** `[caller, callee]` addresses of each call. */
-function users(calls, domain) {
-  return Array.from({ length: calls }, (_, i) => [`caller${i}@${domain}`, `callee${i}@${domain}`]);
+/** The address of each call's caller and callee. */
+function parties(calls, callerDomain, calleeDomain = callerDomain) {
+  return Array.from({ length: calls }, (_, i) => ({ caller: `caller${i}@${callerDomain}`, callee: `callee${i}@${calleeDomain}` }));
 }
 
-function wspPairs(calls, callerServer, calleeServer, tokens, callers, callees) {
-  const both = users(calls, callerServer.domain);
-  return Array.from({ length: calls }, (_, i) => {
-    const caller = callers?.[i] ?? both[i][0];
-    const callee = callees?.[i] ?? both[i][1];
-    return {
-      caller,
-      callee,
-      callerUrl: `${callerServer.url}?token=${tokens[2 * i]}`,
-      calleeUrl: `${calleeServer.url}?token=${tokens[2 * i + 1]}`,
-    };
-  });
+/** Callers connect to `callerServer`, callees to `calleeServer`, each with a token of its own. */
+async function wspPairs(calls, callerServer, calleeServer) {
+  const pairs = parties(calls, callerServer.domain, calleeServer.domain);
+  const tokens = await mintTokens(pairs.flatMap(({ caller, callee }) => [caller, callee]));
+  return pairs.map((pair, i) => ({
+    ...pair,
+    callerUrl: `${callerServer.url}?token=${tokens[2 * i]}`,
+    calleeUrl: `${calleeServer.url}?token=${tokens[2 * i + 1]}`,
+  }));
+}
+
+async function bareTarget(calls, options) {
+  const relay = await startBareRelay(options);
+  const pairs = parties(calls, 'localhost').map((pair) => ({
+    ...pair,
+    callerUrl: `${relay.url}?me=${pair.caller}&peer=${pair.callee}`,
+    calleeUrl: `${relay.url}?me=${pair.callee}&peer=${pair.caller}`,
+  }));
+  return { pids: [relay.pid], stop: relay.stop, pairs };
 }
 
 function percentile(sorted, q) {
@@ -60,13 +58,23 @@ function percentile(sorted, q) {
 }
 
 /**
- * Runs `calls` concurrent calls, round after round, through `target` ('wsp', 'federation' or 'bare') for
- * `warmupMs` + `measureMs`; counts the frames delivered in the measured window. Throws when a frame was lost,
- * reordered or misrouted. `processes` client processes share the calls. With `intervalMs`, each call's pair places a
- * call every `intervalMs` instead of call after call: a steady load below saturation, for latency. With `cpuProfile` (a file; target 'wsp' or 'bare') the
- * server writes its CPU profile there when it stops.
+ * Runs `calls` concurrent calls, round after round, through `target` (a key of TARGETS: 'wsp', 'federation', 'bare',
+ * 'bare-json') for `warmupMs` + `measureMs`; counts the frames delivered in the measured window. Throws when a frame
+ * was lost, reordered or misrouted. `processes` client processes share the calls. With `intervalMs`, each call's
+ * pair places a call every `intervalMs` instead of call after call: a steady load below saturation, for latency.
+ * With `cpuProfile` (a file; not for 'federation') the server writes its CPU profile there when it stops.
  */
-export async function measureSignaling({ target = 'wsp', calls = 500, processes = 1, warmupMs = 2000, measureMs = 8000, drainMs = 15_000, maxRounds = 10_000, intervalMs = 0, cpuProfile } = {}) {
+export async function measureSignaling({
+  target = 'wsp',
+  calls = 500,
+  processes = 1,
+  warmupMs = 2000,
+  measureMs = 8000,
+  drainMs = 15_000,
+  maxRounds = 10_000,
+  intervalMs = 0,
+  cpuProfile,
+} = {}) {
   const setup = await TARGETS[target](calls, { cpuProfile });
   const children = Array.from({ length: processes }, () => forkChild('./signaling-clients.mjs'));
   try {
@@ -75,8 +83,13 @@ export async function measureSignaling({ target = 'wsp', calls = 500, processes 
     const serverCpu = () => setup.pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
     let cpuAtStart = 0;
     let cpuAtEnd = 0;
-    const timers = [setTimeout(() => (cpuAtStart = serverCpu()), warmupMs), setTimeout(() => (cpuAtEnd = serverCpu()), warmupMs + measureMs)];
-    const results = await Promise.all(children.map((child) => child.ask({ type: 'run', warmupMs, measureMs, drainMs, maxRounds, intervalMs })));
+    // The server's CPU time over the same window the clients count frames in (give or take an IPC hop).
+    const timers = [
+      setTimeout(() => (cpuAtStart = serverCpu()), warmupMs),
+      setTimeout(() => (cpuAtEnd = serverCpu()), warmupMs + measureMs),
+    ];
+    const run = { type: 'run', warmupMs, measureMs, drainMs, maxRounds, intervalMs };
+    const results = await Promise.all(children.map((child) => child.ask(run)));
     timers.forEach(clearTimeout);
     const sum = (key) => results.reduce((total, result) => total + result[key], 0);
     const errors = results.flatMap((result) => result.errors);
@@ -124,7 +137,7 @@ export async function measureSignaling({ target = 'wsp', calls = 500, processes 
 
 export function describeLoad(figures) {
   return `${figures.calls} concurrent calls (${figures.connections} client sockets), each: invite → ringing → offer (${SDP_LENGTH}-char SDP) → answer → ` +
-    `${CANDIDATES} icecandidates each way → bye 200, i.e. ${FRAMES_PER_CALL} frames, call after call`;
+    `${CANDIDATES} icecandidates each way → bye 200, i.e. ${FRAMES_PER_CALL} frames`;
 }
 
 export function signalingLine(figures) {
@@ -136,7 +149,13 @@ export function signalingLine(figures) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const target = process.argv[2] ?? 'wsp';
-  const figures = await measureSignaling({ target, calls: Number(process.env.BENCH_LOAD_CALLS ?? 500), processes: Number(process.env.BENCH_LOAD_PROCESSES ?? 1), intervalMs: Number(process.env.BENCH_LOAD_INTERVAL ?? 0), cpuProfile: process.env.BENCH_CPU_PROFILE });
+  const figures = await measureSignaling({
+    target,
+    calls: Number(process.env.BENCH_LOAD_CALLS ?? 500),
+    processes: Number(process.env.BENCH_LOAD_PROCESSES ?? 1),
+    intervalMs: Number(process.env.BENCH_LOAD_INTERVAL ?? 0),
+    cpuProfile: process.env.BENCH_CPU_PROFILE,
+  });
   console.log(describeLoad(figures));
   console.log(`${target}: ${signalingLine(figures)}`);
 }
