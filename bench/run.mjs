@@ -51,3 +51,6 @@ for (const [i, name] of chosen.entries()) {
   if (i > 0) console.log();
   await known[name]();
 }
+// PeerServer (the PeerJS baseline) re-arms its expiry and liveness timers forever and has no way to stop them:
+// without this the process would never end.
+process.exit(0);
