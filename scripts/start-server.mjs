@@ -14,12 +14,14 @@ export const LOOPBACK_ARGS = ['--limit', 'connectionsPerAddress=0', '--limit', '
 
 /**
  * @param {string[]} args  flags for `wsp-server serve`; `--port 0` picks a free port
- * @param {{ log?: (line: string) => void }} [options]  receives every stdout line after the first
+ * @param {{ log?: (line: string) => void, env?: Record<string, string> }} [options]  `log` receives every stdout line
+ *   after the first; `env` adds variables to the server's environment (e.g. NODE_OPTIONS for a probe)
  * @returns {Promise<{ port: number, url: string, domain: string, process: import('node:child_process').ChildProcess, stop(): Promise<void> }>}
  */
-export function startServer(args, { log } = {}) {
+export function startServer(args, { log, env } = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], {
     cwd: root,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
