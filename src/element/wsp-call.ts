@@ -3,6 +3,7 @@ import type { CallSession, SignalingChannel } from '../call/call-session.js';
 import { CallState } from '../call/call-state.js';
 import { en, translation, type PartialStrings, type Strings } from '../i18n/strings.js';
 import { CallController } from './call-controller.js';
+import type { ViewKit } from './in-call.js';
 import { SwitchEvent, WspErrorEvent } from './events.js';
 import { styles } from './wsp-call.styles.js';
 
@@ -100,6 +101,7 @@ export class WspCall extends LitElement {
     audioOnly: { type: Boolean, attribute: 'audio-only' },
     muted: { type: Boolean },
     cameraOff: { type: Boolean, attribute: 'camera-off' },
+    silent: { type: Boolean },
     lang: { reflect: true },
     strings: { attribute: false },
   };
@@ -131,6 +133,8 @@ export class WspCall extends LitElement {
   declare muted: boolean;
   /** The camera is off (its track disabled, the self-view hidden); settable before a call. */
   declare cameraOff: boolean;
+  /** No ringback or ring tone: for pages that ring in their own way. */
+  declare silent: boolean;
   /**
    * The language of the widget's strings (`en`, `de`, `ar`, `fr` are shipped, each loaded when first used);
    * without it, the page's `<html lang>`. Arabic lays the widget out right to left.
@@ -155,6 +159,8 @@ export class WspCall extends LitElement {
   #inCall?: typeof import('./in-call.js');
   /** @internal */
   #loading = false;
+  /** @internal The devices panel chunk, once the settings were opened. */
+  #panel?: typeof import('./devices-panel.js');
 
   constructor() {
     super();
@@ -310,7 +316,8 @@ export class WspCall extends LitElement {
     const say = (key: keyof typeof en, value = session?.remote?.name ?? session?.remote?.uri ?? '') => strings[key].replace('{0}', value);
     const button = (name: string, label: string, action: () => unknown, pressed?: boolean, disabled = false) =>
       html`<button part="button ${name}-button" aria-pressed=${pressed ?? nothing} ?disabled=${disabled} @click=${action}>${label}</button>`;
-    const pieces = this.#inCall?.view(this, strings, { html, nothing, button, SwitchEvent, WspErrorEvent });
+    const kit: ViewKit = { html, nothing, button, SwitchEvent, WspErrorEvent, states: this.#internals.states };
+    const pieces = this.#inCall?.view(this, strings, kit);
     // The essentials are here, so that a call can be taken and ended even before (or without) the in-call chunk.
     // One array, whatever the state: Lit then keeps the button elements, and keyboard focus stays in the bar.
     const controls =
@@ -319,6 +326,7 @@ export class WspCall extends LitElement {
         : live
           ? [...(pieces?.switches ?? []), button('hangup', strings[state === CONNECTING || state === CONNECTED ? 'hangup' : 'cancel'], () => this.hangup())]
           : [button('call', say('call', this.callee), () => this.call(), undefined, !this.online || !this.callee)];
+    const settings = button('settings', strings.settings, () => import('./devices-panel.js').then((chunk) => (this.#panel = chunk).toggle(this, kit), this.#failed));
     const status = this.#error
       ? say('error', this.#error)
       : state === IDLE
@@ -331,6 +339,7 @@ export class WspCall extends LitElement {
 ${live ? pieces?.party : html`<div part="party"><slot name="branding"></slot></div>`}
 <p part="status" role="status">${status}</p>
 ${pieces?.timer}
-<div part="controls">${pieces?.self}<slot name="controls">${controls}</slot></div>`;
+<div part="controls">${pieces?.self}<slot name="controls">${controls}${settings}</slot></div>
+${this.#panel?.panel(this, strings, kit)}`;
   }
 }
