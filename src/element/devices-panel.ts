@@ -7,7 +7,7 @@ import {
   canChooseSpeaker,
   listDevices,
   loadDeviceChoice,
-  mediaConstraints,
+  openChosen,
   saveDeviceChoice,
   switchDevice,
   useSpeaker,
@@ -82,7 +82,7 @@ async function preview(el: WspCall, panel: Panel, { WspErrorEvent }: PanelKit): 
   let stream = callStream(el);
   panel.own = !stream;
   try {
-    stream ??= await navigator.mediaDevices.getUserMedia(mediaConstraints(loadDeviceChoice(), { video: !el.audioOnly }));
+    stream ??= await openChosen(loadDeviceChoice(), { video: !el.audioOnly });
     panel.message = undefined;
   } catch (error) {
     // Denied, or no device: the call can still go on voice only or receive only (the session copes); say why.

@@ -53,14 +53,33 @@ export function saveDeviceChoice(choice: DeviceChoice, store: Store | undefined 
 
 /**
  * The getUserMedia constraints for `choice`. Device ids are `ideal`, not `exact`: a camera unplugged since the last
- * visit falls back to another instead of failing the call.
+ * visit falls back to another instead of failing the call. `exact` asks for the chosen devices only (see
+ * {@link openChosen}, which needs it).
  *
  * @example
  * mediaConstraints({ videoinput: 'cam-2' }, { video: true }); // { audio: true, video: { deviceId: { ideal: 'cam-2' } } }
  */
-export function mediaConstraints(choice: DeviceChoice, { video }: { video: boolean }): MediaStreamConstraints {
-  const pick = (id?: string): MediaTrackConstraints | true => (id ? { deviceId: { ideal: id } } : true);
+export function mediaConstraints(choice: DeviceChoice, { video }: { video: boolean }, exact = false): MediaStreamConstraints {
+  const pick = (id?: string): MediaTrackConstraints | true => (id ? { deviceId: exact ? { exact: id } : { ideal: id } } : true);
   return { audio: pick(choice.audioinput), video: video && pick(choice.videoinput) };
+}
+
+/**
+ * Opens the chosen camera and microphone. Chromium opens the default microphone whatever an `ideal` deviceId says
+ * (seen with its fake devices, Chromium 156), so the choice is asked `exact` first; a device gone since the choice
+ * falls back to the browser's pick.
+ *
+ * @example
+ * const stream = await openChosen(loadDeviceChoice(), { video: true });
+ */
+export async function openChosen(choice: DeviceChoice, options: { video: boolean }): Promise<MediaStream> {
+  const devices = navigator.mediaDevices;
+  try {
+    return await devices.getUserMedia(mediaConstraints(choice, options, true));
+  } catch (error) {
+    if ((error as Error).name !== 'OverconstrainedError') throw error;
+    return devices.getUserMedia(mediaConstraints(choice, options));
+  }
 }
 
 /**

@@ -154,6 +154,40 @@ describe('screen share', () => {
     }
   });
 
+  it('shares the screen the browser offers from the button (headless Chromium picks its fake screen)', async () => {
+    const [alice, bob] = await connected();
+    await handedOver(alice, bob);
+    const remote = video(bob, 'remote-video');
+    const on = next(alice, 'screenshare');
+    (await shown(alice, 'screen-button')).click();
+    expect((await on).on).to.equal(true);
+    // The picture of the sent screen track, whatever size the fake screen has.
+    const screen = alice.session!.pc.getSenders().at(-1)!.track!;
+    expect(screen.label).to.not.equal(alice.session!.localStream!.getVideoTracks()[0]!.label);
+    const local = Object.assign(document.createElement('video'), { srcObject: new MediaStream([screen]), muted: true });
+    await local.play();
+    await waitUntil(() => local.videoWidth > 0, 'the screen shows no picture here');
+    const size = () => `${remote.videoWidth}×${remote.videoHeight}`;
+    await waitUntil(() => size() === `${local.videoWidth}×${local.videoHeight}`, `the other side shows ${size()}, not the screen's ${local.videoWidth}×${local.videoHeight}`, { timeout: 10_000 });
+    expect(size()).to.not.equal('640×480');
+    const off = next(alice, 'screenshare');
+    part(alice, 'screen-button')!.click();
+    expect((await off).on).to.equal(false);
+    await waitUntil(() => remote.videoWidth === 640, 'the camera does not come back', { timeout: 10_000 });
+  });
+
+  it('stops sharing when the call ends', async () => {
+    const [alice, bob] = await connected();
+    await handedOver(alice, bob);
+    const screen = canvasScreen();
+    await shareScreen(alice, SwitchEvent, true, screen.stream);
+    const off = next(alice, 'screenshare');
+    await bob.hangup();
+    expect((await off).on).to.equal(false);
+    expect(screen.stream.getVideoTracks()[0]!.readyState).to.equal('ended');
+    screen.stop();
+  });
+
   it('shares again after a stop, and the button stops it', async () => {
     const [alice, bob] = await connected();
     await handedOver(alice, bob);
