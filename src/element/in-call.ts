@@ -49,6 +49,9 @@ video { object-fit: cover }
 [part=timer] { position: absolute; top: 0; inset-inline-end: 0; padding: var(--g); color: var(--wsp-bar-color, #fff); font-variant-numeric: tabular-nums }
 @media (prefers-reduced-motion: no-preference) { [part~=accept-button] { animation: pulse 1s infinite alternate } }
 @keyframes pulse { to { transform: scale(1.08) } }
+/* A call's seven buttons take three rows in a narrow widget: smaller ones leave room for the self-view. */
+:host { container-type: inline-size }
+@container (width < 480px) { button { min-height: 32px; padding: 4px 10px } [part=controls] { gap: 4px; padding: 4px } }
 [part~=quality] { position: absolute; top: 0; inset-inline-start: 0; margin: calc(var(--g) * 1.5); width: 10px; height: 10px; border-radius: 50% }
 [part~=quality-good] { background: #2e7d32 } [part~=quality-fair] { background: #f9a825 } [part~=quality-poor] { background: #c62828 }
 `);

@@ -1,6 +1,7 @@
 // The call's media experience in real calls between two widgets: tones while a call rings, the connection's quality,
 // the reconnecting state, and screen sharing renegotiated over the DataChannel.
 import { expect, waitUntil } from '@open-wc/testing';
+import { setViewport } from '@web/test-runner-commands';
 import { QualityChangeEvent, shareScreen, tone } from '../../src/element/in-call.js';
 import { SwitchEvent } from '../../src/element/events.js';
 import { loudness } from '../../src/media/level.js';
@@ -174,6 +175,19 @@ describe('screen share', () => {
     part(alice, 'screen-button')!.click();
     expect((await off).on).to.equal(false);
     await waitUntil(() => remote.videoWidth === 640, 'the camera does not come back', { timeout: 10_000 });
+  });
+
+  it('leaves room for the self-view in a 320 px widget with every button of a call', async () => {
+    await setViewport({ width: 320, height: 640 });
+    const [alice, bob] = await connected();
+    alice.style.width = '320px';
+    await handedOver(alice, bob);
+    await shown(alice, 'screen-button');
+    const self = video(alice, 'local-video').getBoundingClientRect();
+    expect(alice.shadowRoot!.querySelectorAll('button')).to.have.length(7);
+    expect(self.bottom).to.be.at.most(part(alice, 'controls')!.getBoundingClientRect().top + 1);
+    expect(self.top).to.be.at.least(part(alice, 'status')!.getBoundingClientRect().bottom - 1);
+    await setViewport({ width: 800, height: 600 });
   });
 
   it('stops sharing when the call ends', async () => {
