@@ -2,6 +2,7 @@
 // the reconnecting state and screen sharing. Part of the in-call chunk (src/element/in-call.ts), which calls
 // `follow()` at each render: everything here is driven by the call's state as the element renders it.
 import type { CallSession } from '../call/call-session.js';
+import { loadDeviceChoice, useSpeaker } from '../media/devices.js';
 import { watchQuality, type Quality } from '../media/quality.js';
 import { TonePlayer, tones } from '../media/tones.js';
 import type { SwitchEvent } from './events.js';
@@ -98,6 +99,10 @@ export function follow(el: WspCall, SwitchEvent: typeof import('./events.js').Sw
       }),
     };
     watches.set(session, watch);
+    // The speaker chosen in the devices panel plays the other party (where the browser can choose; else the default).
+    const speaker = loadDeviceChoice().audiooutput;
+    const remote = el.renderRoot.querySelector<HTMLMediaElement>('[part=remote-video]');
+    if (speaker && remote) void useSpeaker(remote, speaker);
   }
   if (state === 'ended') {
     watches.get(session)?.stop();

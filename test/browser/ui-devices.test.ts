@@ -105,6 +105,20 @@ describe('devices panel', () => {
     expect(sender('video').track!.readyState).to.equal('live');
   });
 
+  it('plays the other party on the speaker picked, during the call and in the next one', async () => {
+    const [alice] = await connected();
+    await openPanel(alice);
+    const speakers = [...picker(alice, 'audiooutput').options].map((option) => option.value);
+    const speaker = speakers.at(-1)!;
+    const remote = part<HTMLVideoElement>(alice, 'remote-video')!;
+    choose(picker(alice, 'audiooutput'), speaker);
+    await waitUntil(() => remote.sinkId === speaker, `the speaker is ${remote.sinkId}, not ${speaker}`);
+    expect(loadDeviceChoice().audiooutput).to.equal(speaker);
+    await removeAll();
+    const [again] = await connected();
+    await waitUntil(() => part<HTMLVideoElement>(again, 'remote-video')!.sinkId === speaker, 'the next call forgets the speaker');
+  });
+
   it('says so when the camera and microphone are refused, and fires error', async () => {
     const el = await phone(freshUser('ui'), 'someone');
     // Chromium's fake UI always grants: the refusal is what getUserMedia gives when the user says no.
