@@ -68,6 +68,8 @@ function close(el: WspCall): void {
   panels.delete(el);
   if (panel) release(panel);
   el.requestUpdate();
+  // The focus goes back where it came from, unless it is elsewhere in the page already.
+  if (panel && (el.renderRoot as ShadowRoot).activeElement) el.renderRoot.querySelector<HTMLElement>('[part~=settings-button]')?.focus();
 }
 
 function release(panel: Panel): void {
@@ -97,8 +99,11 @@ async function preview(el: WspCall, panel: Panel, { WspErrorEvent }: PanelKit): 
       if (meter) meter.value = level;
     });
   }
+  const first = !panel.devices;
   panel.devices = await listDevices().catch(() => undefined);
   el.requestUpdate();
+  // A dialog takes the focus when it opens, so that a keyboard user lands on its first picker.
+  if (first) await el.updateComplete, el.renderRoot.querySelector<HTMLElement>('[part~=picker]')?.focus();
 }
 
 /** Uses the device picked in the select of `kind`: remembered for the next calls, switched into a live call. */
@@ -134,7 +139,7 @@ export function panel(el: WspCall, strings: Strings, kit: PanelKit): unknown {
 ${(open.devices?.[kind] ?? []).map((device, index) => html`<option value=${device.deviceId} ?selected=${device.deviceId === using}>${device.label || `${s[kind]} ${index + 1}`}</option>`)}
 </select></label>`;
   };
-  return html`<div part="devices" role="dialog" aria-label=${strings.settings}>
+  return html`<div part="devices" role="dialog" aria-label=${strings.settings} @keydown=${(event: KeyboardEvent) => event.key === 'Escape' && close(el)}>
 ${open.stream?.getVideoTracks().length ? html`<video part="preview" .srcObject=${open.stream} .muted=${true} autoplay playsinline></video>` : nothing}
 ${open.message ? html`<p role="alert">${s.unavailable.replace('{0}', open.message)}</p>` : nothing}
 <meter part="level" aria-label=${s.level} min="0" max="1" value="0"></meter>

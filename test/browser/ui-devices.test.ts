@@ -57,10 +57,18 @@ describe('devices panel', () => {
     await tabTo(el, 'settings-button');
     await sendKeys({ press: 'Enter' });
     await shown(el, 'devices');
-    await waitUntil(() => el.shadowRoot!.querySelectorAll('option').length > 0, 'no devices listed');
-    part(el, 'videoinput')!.focus();
+    // The panel takes the focus: its first picker.
+    await waitUntil(() => el.shadowRoot!.activeElement?.part.contains('videoinput'), 'the focus stays outside the panel');
+    await tabTo(el, 'audioinput');
     await tabTo(el, 'close-button');
     await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(part(el, 'devices')).to.equal(null);
+    expect(el.shadowRoot!.activeElement?.part.contains('settings-button')).to.equal(true);
+    // Escape closes it too.
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.shadowRoot!.activeElement?.part.contains('videoinput'), 'the panel does not open again');
+    await sendKeys({ press: 'Escape' });
     await el.updateComplete;
     expect(part(el, 'devices')).to.equal(null);
   });
