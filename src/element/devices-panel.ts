@@ -7,7 +7,7 @@ import {
   canChooseSpeaker,
   listDevices,
   loadDeviceChoice,
-  openChosen,
+  chosenConstraints,
   saveDeviceChoice,
   switchDevice,
   useSpeaker,
@@ -84,7 +84,7 @@ async function preview(el: WspCall, panel: Panel, { WspErrorEvent }: PanelKit): 
   let stream = callStream(el);
   panel.own = !stream;
   try {
-    stream ??= await openChosen(loadDeviceChoice(), { video: !el.audioOnly });
+    stream ??= await navigator.mediaDevices.getUserMedia(chosenConstraints(loadDeviceChoice(), { video: !el.audioOnly }, await listDevices()));
     panel.message = undefined;
   } catch (error) {
     // Denied, or no device: the call can still go on voice only or receive only (the session copes); say why.

@@ -2,7 +2,7 @@
 // choice is remembered and, during a call, really switches the track the other side receives.
 import { expect, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { loadDeviceChoice, saveDeviceChoice } from '../../src/media/devices.js';
+import { chosenConstraints, loadDeviceChoice, saveDeviceChoice } from '../../src/media/devices.js';
 import type { WspCall } from '../../src/wsp-call.js';
 import { freshUser, next, phone, removeAll } from './helpers.js';
 import { connected, part, shown, tabTo } from './ui-helpers.js';
@@ -84,6 +84,19 @@ describe('devices panel', () => {
     const again = await phone(freshUser('ui'), 'someone');
     await openPanel(again);
     await waitUntil(() => picker(again, 'audioinput').value === last, 'the choice is forgotten');
+    await removeAll();
+    // A call opens the microphone chosen.
+    const [alice, bob] = await connected();
+    for (const el of [alice, bob]) expect(el.session!.localStream!.getAudioTracks()[0]!.getSettings().deviceId, el.caller).to.equal(last);
+  });
+
+  it('asks for a remembered device exactly while it is present, and leaves a gone one to the browser', () => {
+    const present = (...ids: string[]) => ({ audioinput: ids.map((deviceId) => ({ deviceId }) as MediaDeviceInfo), videoinput: [], audiooutput: [] });
+    const choice = { audioinput: 'mic-2', videoinput: 'cam-9' };
+    expect(chosenConstraints(choice, { video: true }, present('mic-1', 'mic-2'))).to.deep.equal({ audio: { deviceId: { exact: 'mic-2' } }, video: true });
+    expect(chosenConstraints(choice, { video: false }, present('mic-1'))).to.deep.equal({ audio: true, video: false });
+    // Ids hidden (no permission yet): the choice stays a preference.
+    expect(chosenConstraints(choice, { video: true }, present(''))).to.deep.equal({ audio: { deviceId: { ideal: 'mic-2' } }, video: { deviceId: { ideal: 'cam-9' } } });
   });
 
   it('switches the camera and microphone of a live call without renegotiating', async () => {
