@@ -70,16 +70,14 @@ export function follow(el: WspCall, SwitchEvent: typeof import('./events.js').Sw
   const wanted = silent || !el.isConnected ? undefined : state === 'ringing' ? 'ringback' : state === 'incoming' ? 'ring' : undefined;
   const now = playing.get(el);
   if (now?.name !== wanted) {
-    now?.player.dispose();
+    // The player closes only contexts it made: this one (made here for the analyser) is closed here.
+    if (now) now.player.dispose(), void now.player.context.close().catch(() => {});
     playing.delete(el);
     if (wanted) {
       const context = new AudioContext();
       const analyser = new AnalyserNode(context);
       analyser.connect(context.destination);
       const player = new TonePlayer({ context, destination: analyser });
-      // The player closes only contexts it made: this one is closed with it.
-      const dispose = player.dispose.bind(player);
-      player.dispose = () => (dispose(), void context.close().catch(() => {}));
       player.play(tones[wanted]);
       playing.set(el, { name: wanted, player, analyser });
     }
