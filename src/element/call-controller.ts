@@ -97,7 +97,7 @@ export class CallController implements ReactiveController {
     if (this.busy) return;
     const caller = normalizeAddress(host.caller);
     const callee = normalizeAddress(host.callee);
-    if (!caller || !callee) return this.#error('caller and callee must be addresses user@domain');
+    if (!caller || !callee) return this.#error('caller and callee must be user@domain');
     this.#placing = true;
     let signaling: Signaling | undefined;
     let call: CallEngine;

@@ -5,5 +5,16 @@
  *
  * @internal
  */
+import { chosenConstraints, listDevices, type DeviceChoice, type DeviceList } from '../media/devices.js';
 export { CallSession } from '../call/call-session.js';
-export { loadDeviceChoice, mediaConstraints } from '../media/devices.js';
+export { loadDeviceChoice } from '../media/devices.js';
+
+/** The devices present, kept current: a remembered device is asked for exactly only while it is there. */
+let present: DeviceList | undefined;
+const survey = (): Promise<void> => listDevices().then((list) => void (present = list), () => {});
+navigator.mediaDevices?.addEventListener('devicechange', () => void survey());
+// The first call waits the few milliseconds this takes, so that it opens the devices chosen.
+await survey();
+
+/** A call's getUserMedia constraints: the remembered choice, as far as its devices are present (see chosenConstraints). */
+export const mediaConstraints = (choice: DeviceChoice, options: { video: boolean }): MediaStreamConstraints => chosenConstraints(choice, options, present);

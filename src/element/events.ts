@@ -92,16 +92,16 @@ export class WspErrorEvent extends ErrorEvent {
 }
 
 /**
- * `mutechange`, `camerachange`, `pipchange`: a switch of the call flipped; `on` is its new value — muted, camera
- * off, remote video in picture-in-picture.
+ * `mutechange`, `camerachange`, `pipchange`, `screenshare`: a switch of the call flipped; `on` is its new value — muted,
+ * camera off, remote video in picture-in-picture, screen shared.
  *
  * @example
  * el.addEventListener('mutechange', (e) => (micIcon.dataset.muted = String(e.on)));
  */
 export class SwitchEvent extends Event {
-  /** The switch's new value: true when muted, when the camera is off, when in picture-in-picture. */
+  /** The switch's new value: true when muted, when the camera is off, when in picture-in-picture, when sharing the screen. */
   readonly on: boolean;
-  constructor(type: 'mutechange' | 'camerachange' | 'pipchange', on: boolean) {
+  constructor(type: 'mutechange' | 'camerachange' | 'pipchange' | 'screenshare', on: boolean) {
     super(type, init);
     this.on = on;
   }

@@ -8,6 +8,8 @@ import type { Strings } from '../i18n/strings.js';
 export { enCall as en } from '../i18n/en-call.js';
 import type { SwitchEvent, WspErrorEvent } from './events.js';
 import type { WspCall } from './wsp-call.js';
+import { follow, quality, reconnecting, remoteView, shareScreen, sharing } from './call-media.js';
+export { QualityChangeEvent, shareScreen, tone } from './call-media.js';
 
 /**
  * What the element lends the view: Lit's template tag and `nothing`, its own button template, its event classes
@@ -19,6 +21,8 @@ export interface ViewKit {
   button: (name: string, label: string, action: () => unknown, pressed?: boolean) => TemplateResult;
   SwitchEvent: typeof SwitchEvent;
   WspErrorEvent: typeof WspErrorEvent;
+  /** The element's custom states, to which the view adds `reconnecting` and `quality-*`. */
+  states: CustomStateSet;
 }
 
 /** The pieces, rendered by the element where they belong. */
@@ -45,6 +49,11 @@ video { object-fit: cover }
 [part=timer] { position: absolute; top: 0; inset-inline-end: 0; padding: var(--g); color: var(--wsp-bar-color, #fff); font-variant-numeric: tabular-nums }
 @media (prefers-reduced-motion: no-preference) { [part~=accept-button] { animation: pulse 1s infinite alternate } }
 @keyframes pulse { to { transform: scale(1.08) } }
+/* A call's seven buttons take three rows in a narrow widget: smaller ones leave room for the self-view. */
+:host { container-type: inline-size }
+@container (width < 480px) { button { min-height: 32px; padding: 4px 10px } [part=controls] { gap: 4px; padding: 4px } }
+[part~=quality] { position: absolute; top: 0; inset-inline-start: 0; margin: calc(var(--g) * 1.5); width: 10px; height: 10px; border-radius: 50% }
+[part~=quality-good] { background: #2e7d32 } [part~=quality-fair] { background: #f9a825 } [part~=quality-poor] { background: #c62828 }
 `);
 
 /** The widgets whose remote video is in picture-in-picture. */
@@ -70,8 +79,15 @@ export async function pictureInPicture(el: WspCall, force = !inPip.has(el)): Pro
  * @example
  * const { remote, party, switches, timer } = view(el, strings, kit);
  */
-export function view(el: WspCall, strings: Strings, { html, nothing, button, SwitchEvent, WspErrorEvent }: ViewKit): CallView {
+export function view(el: WspCall, strings: Strings, { html, nothing, button, SwitchEvent, WspErrorEvent, states }: ViewKit): CallView {
   const { state, audioOnly, session } = el;
+  follow(el, SwitchEvent);
+  const rated = state === 'connected' ? quality(el) : undefined;
+  const lost = reconnecting(el);
+  if (rated) states.add(`quality-${rated}`);
+  // The status line says "Reconnecting…" instead of the connected string: `strings` is this render's own copy,
+  // so that the element needs no code of its own for it.
+  if (lost) states.add('reconnecting'), (strings.connected = strings.reconnecting);
   const live = state !== 'ended' ? session : undefined;
   // The video's own events do not leave the shadow root: the widget tells the page.
   const pip = ({ type }: Event) => {
@@ -92,7 +108,7 @@ export function view(el: WspCall, strings: Strings, { html, nothing, button, Swi
     // The camera opens while the call rings (so accepting is fast), and a camera that is on is shown.
     // The remote video waits for `connected`: a <video> that plays during setup takes the main thread from the
     // negotiation. In audio-only it stays hidden, and plays the other party's voice.
-    remote: html`<video part="remote-video" ?hidden=${audioOnly || state !== 'connected'} .srcObject=${state === 'connected' ? session!.remoteStream : null} autoplay playsinline @enterpictureinpicture=${pip} @leavepictureinpicture=${pip}></video>`,
+    remote: html`<video part="remote-video" ?hidden=${audioOnly || state !== 'connected'} .srcObject=${state === 'connected' ? remoteView(session!) : null} autoplay playsinline @enterpictureinpicture=${pip} @leavepictureinpicture=${pip}></video>`,
     self: audioOnly ? nothing : html`<video part="local-video" ?hidden=${el.cameraOff} .srcObject=${live?.localStream ?? null} .muted=${true} autoplay playsinline></video>`,
     party:
       state === 'connected' && !audioOnly
@@ -105,10 +121,16 @@ export function view(el: WspCall, strings: Strings, { html, nothing, button, Swi
       state === 'connected' && !audioOnly && document.pictureInPictureEnabled
         ? button('pip', strings.pip, attempt(pictureInPicture), inPip.has(el))
         : nothing,
+      // Sharing renegotiates, which only the DataChannel allows (§4.7): the button waits for the handover.
+      state === 'connected' && session!.handedOver && 'getDisplayMedia' in navigator.mediaDevices
+        ? button('screen', strings.screen, attempt((el) => shareScreen(el, SwitchEvent).then(() => {})), sharing(el))
+        : nothing,
     ],
     timer:
       state === 'connected'
-        ? html`<span part="timer" role="timer" aria-label=${strings.timer}>${(seconds / 60) | 0}:${`${seconds % 60}`.padStart(2, '0')}</span>`
+        ? html`<span part="timer" role="timer" aria-label=${strings.timer}>${(seconds / 60) | 0}:${`${seconds % 60}`.padStart(2, '0')}</span>${
+            rated ? html`<span part="quality quality-${rated}" role="img" aria-label=${strings.quality.replace('{0}', strings[rated])}></span>` : nothing
+          }`
         : nothing,
   };
 }

@@ -3,6 +3,7 @@ import type { CallSession, SignalingChannel } from '../call/call-session.js';
 import { CallState } from '../call/call-state.js';
 import { en, translation, type PartialStrings, type Strings } from '../i18n/strings.js';
 import { CallController } from './call-controller.js';
+import type { ViewKit } from './in-call.js';
 import { SwitchEvent, WspErrorEvent } from './events.js';
 import { styles } from './wsp-call.styles.js';
 
@@ -28,6 +29,9 @@ const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
  * @fires {SwitchEvent} camerachange - `cameraOff` changed; `on` is true when the camera is off.
  * @fires {SwitchEvent} pipchange - The remote video entered (`on` true) or left picture-in-picture.
  * @fires {Event} fullscreenchange - The widget entered or left full screen (the browser's own event; see `fullscreen`).
+ * @fires {SwitchEvent} screenshare - This side started (`on` true) or stopped sharing its screen.
+ * @fires {QualityChangeEvent} qualitychange - The connected call's connection was rated anew: `quality` is `good`, `fair` or `poor`
+ *   (from round-trip time, packet loss and jitter, every 2 s). Its class comes with the in-call chunk.
  *
  * @slot avatar - The other party's picture on the incoming, calling and audio-only screens; by default their initial.
  * @slot branding - Your logo or a text, shown while no call is going on.
@@ -52,6 +56,19 @@ const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
  * @csspart camera-button - Turns the camera off and on (`aria-pressed` when off).
  * @csspart fullscreen-button - Shows the widget full screen, and back.
  * @csspart pip-button - Puts the remote video in picture-in-picture, where the browser can.
+ * @csspart screen-button - Shares this side's screen, and stops (`aria-pressed` while shared); during a connected call, once
+ *   signaling went over to the DataChannel, where the browser can share a screen. The other side shows the shared screen as
+ *   its main video instead of the camera, until the share stops.
+ * @csspart quality - The connection's quality while connected, a dot (`quality-good`, `quality-fair` or `quality-poor` as well)
+ *   labelled "Connection: good"…
+ * @csspart settings-button - Opens the devices panel, and closes it.
+ * @csspart devices - The devices panel, over the widget: self-preview, microphone level and pickers. Choices are remembered
+ *   for the next calls and visits; during a call, a new camera or microphone replaces the old one without renegotiating,
+ *   and a new speaker plays the other party at once.
+ * @csspart preview - The panel's self-preview.
+ * @csspart level - The panel's microphone level meter (`<meter>`, 0–1).
+ * @csspart picker - Each device picker (`<select>`), also `videoinput`, `audioinput` or `audiooutput` (the speaker, where the browser can choose it).
+ * @csspart close-button - Closes the devices panel.
  *
  * @cssproperty [--wsp-background=light-dark(#e8eaed, #111)] - Background behind the videos.
  * @cssproperty [--wsp-color=light-dark(#111, #fff)] - Text colour on the background.
@@ -83,6 +100,10 @@ const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
  * @cssstate camera-off - The camera is off (also in `audio-only`).
  * @cssstate error - The status line shows an error, until the next change of state.
  * @cssstate rtl - The language is written right to left.
+ * @cssstate reconnecting - The connected call lost its path and is reconnecting (an ICE restart); the status line says so.
+ * @cssstate quality-good - The connected call's connection is good (also `quality-fair`, `quality-poor`).
+ * @cssstate quality-fair - The connection is fair: noticeable delay or loss.
+ * @cssstate quality-poor - The connection is poor: the call suffers.
  */
 export class WspCall extends LitElement {
   static override styles = styles;
@@ -100,6 +121,7 @@ export class WspCall extends LitElement {
     audioOnly: { type: Boolean, attribute: 'audio-only' },
     muted: { type: Boolean },
     cameraOff: { type: Boolean, attribute: 'camera-off' },
+    silent: { type: Boolean },
     lang: { reflect: true },
     strings: { attribute: false },
   };
@@ -132,6 +154,11 @@ export class WspCall extends LitElement {
   /** The camera is off (its track disabled, the self-view hidden); settable before a call. */
   declare cameraOff: boolean;
   /**
+   * No tones: by default the caller hears a ringback while the callee's device rings, and the callee a ring while a
+   * call rings here (generated; where the browser blocks sound until the user interacts, from their first click or key).
+   */
+  declare silent: boolean;
+  /**
    * The language of the widget's strings (`en`, `de`, `ar`, `fr` are shipped, each loaded when first used);
    * without it, the page's `<html lang>`. Arabic lays the widget out right to left.
    */
@@ -155,6 +182,8 @@ export class WspCall extends LitElement {
   #inCall?: typeof import('./in-call.js');
   /** @internal */
   #loading = false;
+  /** @internal The devices panel chunk, once the settings were opened. */
+  #panel?: typeof import('./devices-panel.js');
 
   constructor() {
     super();
@@ -310,7 +339,8 @@ export class WspCall extends LitElement {
     const say = (key: keyof typeof en, value = session?.remote?.name ?? session?.remote?.uri ?? '') => strings[key].replace('{0}', value);
     const button = (name: string, label: string, action: () => unknown, pressed?: boolean, disabled = false) =>
       html`<button part="button ${name}-button" aria-pressed=${pressed ?? nothing} ?disabled=${disabled} @click=${action}>${label}</button>`;
-    const pieces = this.#inCall?.view(this, strings, { html, nothing, button, SwitchEvent, WspErrorEvent });
+    const kit: ViewKit = { html, nothing, button, SwitchEvent, WspErrorEvent, states: this.#internals.states };
+    const pieces = this.#inCall?.view(this, strings, kit);
     // The essentials are here, so that a call can be taken and ended even before (or without) the in-call chunk.
     // One array, whatever the state: Lit then keeps the button elements, and keyboard focus stays in the bar.
     const controls =
@@ -319,6 +349,7 @@ export class WspCall extends LitElement {
         : live
           ? [...(pieces?.switches ?? []), button('hangup', strings[state === CONNECTING || state === CONNECTED ? 'hangup' : 'cancel'], () => this.hangup())]
           : [button('call', say('call', this.callee), () => this.call(), undefined, !this.online || !this.callee)];
+    const settings = button('settings', strings.settings, () => import('./devices-panel.js').then((chunk) => (this.#panel = chunk).toggle(this, kit), this.#failed));
     const status = this.#error
       ? say('error', this.#error)
       : state === IDLE
@@ -331,6 +362,7 @@ export class WspCall extends LitElement {
 ${live ? pieces?.party : html`<div part="party"><slot name="branding"></slot></div>`}
 <p part="status" role="status">${status}</p>
 ${pieces?.timer}
-<div part="controls">${pieces?.self}<slot name="controls">${controls}</slot></div>`;
+<div part="controls">${pieces?.self}<slot name="controls">${controls}${settings}</slot></div>
+${this.#panel?.panel(this, strings, kit)}`;
   }
 }

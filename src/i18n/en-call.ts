@@ -8,4 +8,10 @@ export const enCall = {
   fullscreen: 'Full screen',
   pip: 'Picture in picture',
   timer: 'Call duration',
+  screen: 'Share screen',
+  reconnecting: 'Reconnecting…',
+  quality: 'Connection: {0}',
+  good: 'good',
+  fair: 'fair',
+  poor: 'poor',
 };

@@ -1,4 +1,5 @@
 import type { enCall } from './en-call.js';
+import type { enDevices } from './en-devices.js';
 
 /**
  * Every string `<wsp-call>` shows or announces before a call, in English (built in; those of a call are in
@@ -26,13 +27,14 @@ export const en = {
   decline: 'Decline',
   cancel: 'Cancel',
   hangup: 'Hang up',
+  settings: 'Settings',
 };
 
-/** The strings of one language: every key of {@link en} and of the in-call chunk's, plus ended reasons by `bye` code. */
-export type Strings = typeof en & typeof enCall & Record<number, string>;
+/** The strings of one language: every key of {@link en}, of the in-call chunk's and of the devices panel's, plus ended reasons by `bye` code. */
+export type Strings = typeof en & typeof enCall & typeof enDevices & Record<number, string>;
 
 /** A translation, or an override: any subset of the strings. */
-export type PartialStrings = Partial<typeof en & typeof enCall> & Record<number, string>;
+export type PartialStrings = Partial<typeof en & typeof enCall & typeof enDevices> & Record<number, string>;
 
 // Each translation is its own lazily imported chunk: a page loads only the language it shows.
 const shipped: Record<string, () => Promise<{ default: PartialStrings }>> = {

@@ -53,14 +53,33 @@ export function saveDeviceChoice(choice: DeviceChoice, store: Store | undefined 
 
 /**
  * The getUserMedia constraints for `choice`. Device ids are `ideal`, not `exact`: a camera unplugged since the last
- * visit falls back to another instead of failing the call.
+ * visit falls back to another instead of failing the call. `exact` asks for the chosen devices only (see
+ * {@link chosenConstraints}, which needs it).
  *
  * @example
  * mediaConstraints({ videoinput: 'cam-2' }, { video: true }); // { audio: true, video: { deviceId: { ideal: 'cam-2' } } }
  */
-export function mediaConstraints(choice: DeviceChoice, { video }: { video: boolean }): MediaStreamConstraints {
-  const pick = (id?: string): MediaTrackConstraints | true => (id ? { deviceId: { ideal: id } } : true);
+export function mediaConstraints(choice: DeviceChoice, { video }: { video: boolean }, exact = false): MediaStreamConstraints {
+  const pick = (id?: string): MediaTrackConstraints | true => (id ? { deviceId: exact ? { exact: id } : { ideal: id } } : true);
   return { audio: pick(choice.audioinput), video: video && pick(choice.videoinput) };
+}
+
+/**
+ * The getUserMedia constraints for `choice` among the devices `present`: a chosen device that is present is asked
+ * `exact`, since Chromium opens the default microphone whatever an `ideal` deviceId says (seen with its fake devices,
+ * Chromium 156); one gone since is left to the browser. Without `present`, or while the browser hides the devices' ids
+ * (no permission yet), the choice stays `ideal`. Pure.
+ *
+ * @example
+ * chosenConstraints({ audioinput: 'mic-2' }, { video: true }, await listDevices()); // { audio: { deviceId: { exact: 'mic-2' } }, video: true }
+ */
+export function chosenConstraints(choice: DeviceChoice, options: { video: boolean }, present?: DeviceList): MediaStreamConstraints {
+  const ids = new Set(Object.values(present ?? {}).flatMap((devices) => devices.map((device) => device.deviceId)));
+  ids.delete('');
+  if (!ids.size) return mediaConstraints(choice, options);
+  const kept: DeviceChoice = {};
+  for (const kind of kinds) if (ids.has(choice[kind]!)) kept[kind] = choice[kind];
+  return mediaConstraints(kept, options, true);
 }
 
 /**
