@@ -125,6 +125,9 @@ export function view(el: WspCall, strings: Strings, { html, nothing, button, Swi
       state === 'connected' && session!.handedOver && 'getDisplayMedia' in navigator.mediaDevices
         ? button('screen', strings.screen, attempt((el) => shareScreen(el, SwitchEvent).then(() => {})), sharing(el))
         : nothing,
+      // Accepting without video turns the camera off first: the track opened while ringing is disabled, not sent.
+      // Last, so that the element's accept button, first in the bar, becomes the mute button and keeps the focus.
+      state === 'incoming' && !audioOnly ? button('accept-audio', strings.acceptAudio, () => ((el.cameraOff = true), el.accept())) : nothing,
     ],
     timer:
       state === 'connected'

@@ -50,6 +50,7 @@ const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
  * @csspart button - Every button.
  * @csspart call-button - Places the call.
  * @csspart accept-button - Accepts an incoming call.
+ * @csspart accept-audio-button - Accepts an incoming call with the camera off (not in audio-only mode).
  * @csspart decline-button - Declines an incoming call.
  * @csspart hangup-button - Hangs up, or cancels a call that still rings.
  * @csspart mute-button - Mutes and unmutes the microphone (`aria-pressed` when muted).
@@ -240,7 +241,10 @@ export class WspCall extends LitElement {
     return this.#calls.call();
   }
 
-  /** Accepts the incoming call. Resolves once the offer is sent; a no-op when no call rings here. */
+  /**
+   * Accepts the incoming call. Resolves once the offer is sent; a no-op when no call rings here.
+   * To accept without video, set `cameraOff` first (as the accept-audio button does): the camera can be turned on later.
+   */
   async accept(): Promise<void> {
     await this.#calls.session?.accept();
   }
@@ -345,7 +349,7 @@ export class WspCall extends LitElement {
     // One array, whatever the state: Lit then keeps the button elements, and keyboard focus stays in the bar.
     const controls =
       state === INCOMING
-        ? [button('accept', strings.accept, () => this.accept()), button('decline', strings.decline, () => this.decline())]
+        ? [button('accept', strings.accept, () => this.accept()), ...(pieces?.switches ?? []), button('decline', strings.decline, () => this.decline())]
         : live
           ? [...(pieces?.switches ?? []), button('hangup', strings[state === CONNECTING || state === CONNECTED ? 'hangup' : 'cancel'], () => this.hangup())]
           : [button('call', say('call', this.callee), () => this.call(), undefined, !this.online || !this.callee)];

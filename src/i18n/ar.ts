@@ -14,6 +14,7 @@ export default {
   connected: 'في مكالمة مع {0}',
   call: 'اتصل بـ {0}',
   accept: 'قبول',
+  acceptAudio: 'قبول بدون فيديو',
   decline: 'رفض',
   cancel: 'إلغاء',
   hangup: 'إنهاء المكالمة',

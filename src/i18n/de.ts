@@ -13,6 +13,7 @@ export default {
   connected: 'Im Gespräch mit {0}',
   call: '{0} anrufen',
   accept: 'Annehmen',
+  acceptAudio: 'Ohne Video annehmen',
   decline: 'Ablehnen',
   cancel: 'Abbrechen',
   hangup: 'Auflegen',

@@ -3,6 +3,7 @@
  * call never downloads them. Translations list them with the others.
  */
 export const enCall = {
+  acceptAudio: 'Accept without video',
   mute: 'Mute',
   camera: 'Camera off',
   fullscreen: 'Full screen',

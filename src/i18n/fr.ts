@@ -13,6 +13,7 @@ export default {
   connected: 'En appel avec {0}',
   call: 'Appeler {0}',
   accept: 'Accepter',
+  acceptAudio: 'Accepter sans vidéo',
   decline: 'Refuser',
   cancel: 'Annuler',
   hangup: 'Raccrocher',

@@ -4,7 +4,7 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import type { WspCall } from '../../src/wsp-call.js';
 import { next, pair, remoteVideoPlays, removeAll, video } from './helpers.js';
-import { connected, part, shown, status } from './ui-helpers.js';
+import { connected, part, ringing, shown, status } from './ui-helpers.js';
 
 /** A real click at the middle of `el`'s part `name`: it carries the user activation that full screen and PiP need. */
 async function click(el: WspCall, name: string): Promise<void> {
@@ -72,6 +72,39 @@ describe('<wsp-call> in-call controls', () => {
     await waitUntil(() => brightness(bob) < 2, 'the other side still sees the camera', { timeout: 10_000 });
     alice.cameraOff = false;
     await waitUntil(() => brightness(bob) > 20, 'the picture did not come back', { timeout: 10_000 });
+  });
+
+  it('accepts without video: the callee’s camera is off from the start, the caller sees black, the call is otherwise whole', async () => {
+    const [alice, bob] = await ringing();
+    const button = await shown(bob, 'accept-audio-button');
+    expect(button.textContent).to.equal('Accept without video');
+    const up = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
+    button.click();
+    await up;
+    await bob.updateComplete;
+    expect(bob.cameraOff).to.equal(true);
+    expect(bob.matches(':state(camera-off)')).to.equal(true);
+    expect(bob.session!.localStream!.getTracks().map((track) => [track.kind, track.enabled])).to.have.deep.members([
+      ['audio', true],
+      ['video', false],
+    ]);
+    await remoteVideoPlays(alice);
+    await waitUntil(() => brightness(alice) < 2, 'the caller sees the callee’s camera', { timeout: 10_000 });
+    // The camera can still be turned on during the call.
+    bob.toggleCamera();
+    await waitUntil(() => brightness(alice) > 20, 'the picture never came', { timeout: 10_000 });
+  });
+
+  it('offers no video-less accept to an audio-only callee', async () => {
+    const [alice, bob] = await pair('ui');
+    bob.audioOnly = true;
+    const rung = next(bob, 'ringing');
+    await alice.call();
+    await rung;
+    // The avatar comes with the in-call chunk, as the video-less accept would.
+    await shown(bob, 'avatar');
+    expect(!!part(bob, 'accept-button')).to.equal(true);
+    expect(!!part(bob, 'accept-audio-button')).to.equal(false);
   });
 
   it('joins muted and with the camera off when the attributes say so', async () => {

@@ -132,7 +132,7 @@ describe('<wsp-call> parts, theming and slots', () => {
     expect(remote.getBoundingClientRect().toJSON()).to.deep.equal(alice.getBoundingClientRect().toJSON());
     expect(within(self, alice)).to.equal(true);
     expect(self.getBoundingClientRect().width).to.be.below(alice.getBoundingClientRect().width / 2);
-    // Nothing overlaps: the self-view sits above the bar (two rows of buttons at this width), below the status line.
+    // Nothing overlaps: the self-view sits above the bar (however many rows its buttons take at this width), below the status line.
     const bar = part(alice, 'controls')!.getBoundingClientRect();
     expect(self.getBoundingClientRect().bottom).to.be.at.most(bar.top + 1);
     expect(self.getBoundingClientRect().top).to.be.at.least(part(alice, 'status')!.getBoundingClientRect().bottom - 1);
