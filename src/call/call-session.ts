@@ -92,8 +92,12 @@ export class CallSession extends EventTarget {
   readonly #media: MediaStreamConstraints;
   /** Media and peer connection prepared (and, at the callee, the local offer set). */
   #ready: Promise<void> = Promise.resolve();
+  /** `#ready` has settled: a step need not wait for it (and so does not yield to the page before it starts). */
+  #prepared = true;
   /** Negotiation steps run one after another, in the order their frames arrived. */
   #work: Promise<void> = Promise.resolve();
+  /** Steps started and not yet finished. */
+  #steps = 0;
   /** Local candidates found before the offer (callee) or answer (caller) left. */
   #outbox?: Frame[] = [];
   /** Remote candidates that arrived before the remote description was set. */
@@ -159,7 +163,7 @@ export class CallSession extends EventTarget {
     this.role = 'caller';
     this.parties = parties;
     this.#socket.send(['invite', parties, timeout ? { call: this.id, timeout } : { call: this.id }]);
-    this.#ready = this.#prepare().catch(this.#fail);
+    this.#ready = this.#preparing();
     this.#to('invite');
   }
 
@@ -170,7 +174,7 @@ export class CallSession extends EventTarget {
     this.parties = parties;
     this.#socket.send(['ringing', {}, { call: this.id }]);
     this.#useChannel(this.pc.createDataChannel(DATA_CHANNEL_LABEL));
-    this.#ready = this.#prepare().catch(this.#fail);
+    this.#ready = this.#preparing();
     this.#to('invited');
   }
 
@@ -178,7 +182,7 @@ export class CallSession extends EventTarget {
   accept(): Promise<void> {
     if (!this.#to('accept')) return this.#work;
     return this.#do(async () => {
-      await this.#ready;
+      if (!this.#prepared) await this.#ready;
       this.#describe();
     });
   }
@@ -230,7 +234,7 @@ export class CallSession extends EventTarget {
         // The caller's first offer, or either side's renegotiation (not an offer while this side still rings).
         if (this.#to('offer')) {
           this.#do(async () => {
-            await this.#ready;
+            if (!this.#prepared) await this.#ready;
             // A doubled offer is applied once. Perfect negotiation (§4.7): when offers cross, the caller is polite
             // and takes the peer's (its own is rolled back), the callee ignores the peer's and waits for its answer.
             if (this.#offer === offer.sdp || (this.role === 'callee' && pc.signalingState !== 'stable')) return;
@@ -259,6 +263,13 @@ export class CallSession extends EventTarget {
           this.#emit('handover');
         }
     }
+  }
+
+  #preparing(): Promise<void> {
+    this.#prepared = false;
+    return this.#prepare()
+      .catch(this.#fail)
+      .finally(() => (this.#prepared = true));
   }
 
   /** Camera and microphone, their tracks on the peer connection, and at the callee the local offer. */
@@ -314,13 +325,17 @@ export class CallSession extends EventTarget {
   }
 
   /**
-   * Sends the local description (the offer or the answer), then the candidates held back until it left. Those the
-   * description already lists (it was read after they were found) the peer adds twice, harmlessly.
+   * Sends the local description (the offer or the answer), then the candidates held back until it left, but for
+   * those it already lists: the callee's offer, read after gathering during ringing, usually lists them all.
    */
   #describe(): void {
     const { type, sdp } = this.pc.localDescription!;
     this.#send([type, { type, sdp }, { call: this.id }] as Frame);
-    for (const frame of this.#outbox ?? []) this.#send(frame);
+    for (const frame of this.#outbox ?? []) {
+      // Compared up to the type: a trickled candidate carries extensions (ufrag) that the description leaves out.
+      const { candidate } = frame[1] as Candidate;
+      if (!candidate || !sdp.includes(`a=${candidate.split(' ', 8).join(' ')} `)) this.#send(frame);
+    }
     this.#outbox = undefined;
   }
 
@@ -378,7 +393,18 @@ export class CallSession extends EventTarget {
 
   /** Runs a negotiation step after the previous ones; a step that throws fails the call with 488. */
   #do(step: () => Promise<void>): Promise<void> {
-    return (this.#work = this.#work.then(() => (this.state === ENDED ? undefined : step())).catch(this.#fail));
+    const run = async () => {
+      try {
+        if (this.state !== ENDED) await step();
+      } catch (error) {
+        this.#fail(error as Error);
+      } finally {
+        this.#steps--;
+      }
+    };
+    // With nothing before it, a step starts at once rather than a microtask later: a state change queues the
+    // element's re-render as a microtask, and the offer or answer should not wait behind it.
+    return (this.#work = this.#steps++ ? this.#work.then(run) : run());
   }
 
   /** Fails the call with 488 (unless it ended already: then the peer connection failing is no news). */

@@ -77,6 +77,30 @@ describe('CallSession', () => {
     expect(callee.signalingChannel).to.equal('datachannel');
     expect(callee.remote).to.deep.equal({ uri: 'alice@localhost' });
     expect(caller.remote).to.deep.equal({ uri: 'bob@localhost', name: 'Bob' });
+    // A candidate goes once: in the description, or in a frame of its own, never both.
+    for (const side of ['caller', 'callee'] as const) {
+      const frames = r.sent.filter(({ from }) => from === side).map(({ frame }) => frame);
+      const sdp = frames.map((frame) => (frame[0] === 'offer' || frame[0] === 'answer' ? frame[1].sdp : '')).join('');
+      // The description's lines lack the trickled candidates' extensions: compared up to the type.
+      const key = (candidate: string) => `a=${candidate.split(' ', 8).join(' ')} `;
+      const listed = frames.flatMap((frame) => (frame[0] === 'icecandidate' && frame[1].candidate && sdp.includes(key(frame[1].candidate)) ? [frame[1].candidate] : []));
+      expect(listed, `${side} sent candidates its description lists`).to.deep.equal([]);
+    }
+  });
+
+  it('gathers while it rings: the offer lists the callee’s candidates, and only their end follows it', async () => {
+    const r = relay();
+    r.caller.invite({ caller: { uri: 'alice@localhost' }, callee: { uri: 'bob@localhost' } });
+    await until(r.caller, 'ringing');
+    const callee = r.callee();
+    sessions.push(r.caller, callee);
+    await waitUntil(() => callee.pc.iceGatheringState === 'complete', 'the callee never gathered', { timeout: 10_000 });
+    await callee.accept();
+    await Promise.all([until(r.caller, 'connected'), until(callee, 'connected')]);
+    const sent = r.sent.filter(({ from }) => from === 'callee').map(({ frame }) => frame);
+    const offer = sent.find((frame) => frame[0] === 'offer')!;
+    expect(offer[1].sdp).to.match(/a=candidate:/);
+    expect(sent.filter((frame) => frame[0] === 'icecandidate').map((frame) => frame[1])).to.deep.equal([{ candidate: '' }]);
   });
 
   it('after the peer’s bye 101 ignores the WebSocket, and takes the hang-up over the DataChannel', async () => {
