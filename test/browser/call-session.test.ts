@@ -88,6 +88,18 @@ describe('CallSession', () => {
     }
   });
 
+  it('offers Opus and VP8 alone, the codecs every browser has, and the call carries them', async () => {
+    const r = relay();
+    const [caller, callee] = await connect(r);
+    sessions.push(caller, callee);
+    const offer = r.sent.find(({ frame }) => frame[0] === 'offer')!.frame[1] as RTCSessionDescriptionInit;
+    const codecs = [...offer.sdp!.matchAll(/a=rtpmap:\d+ ([^/]+)\//g)].map(([, name]) => name);
+    expect([...new Set(codecs)].sort()).to.deep.equal(['VP8', 'opus', 'rtx']);
+    const stats = [...(await caller.pc.getStats()).values()];
+    const inbound = stats.filter(({ type }) => type === 'codec').map(({ mimeType }) => mimeType);
+    expect(inbound).to.include.members(['audio/opus', 'video/VP8']);
+  });
+
   it('gathers while it rings: the offer lists the callee’s candidates, and only their end follows it', async () => {
     const r = relay();
     r.caller.invite({ caller: { uri: 'alice@localhost' }, callee: { uri: 'bob@localhost' } });
