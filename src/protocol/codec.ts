@@ -158,6 +158,34 @@ function utf8Length(data: string): number {
   return utf8.encode(data).length;
 }
 
+/** How many JSON strings (keys and string values) encoding `value` writes. */
+function stringsIn(value: unknown): number {
+  if (typeof value === 'string') return 1;
+  if (typeof value !== 'object' || value === null) return 0;
+  const members = Object.values(value);
+  let count = Array.isArray(value) ? 0 : members.length;
+  for (const member of members) count += stringsIn(member);
+  return count;
+}
+
+/**
+ * True when `text`, which decode() turned into `frame`, holds nothing else: every member of every object in it is one
+ * that `frame` kept, so it has no unknown and no repeated key (which parsers read differently: JSON.parse takes the
+ * last). Whitespace and escapes aside, any JSON parser then reads from `text` what decode() validated, and a relay
+ * may forward `text` itself instead of encoding `frame` anew. Counts quotes, which is cheap next to encoding an SDP:
+ * each extra member brings a quoted key. A text with an escaped quote is not judged (false).
+ *
+ * @example
+ * const result = decode(text);
+ * const wire = result.ok && carriesOnly(text, result.frame) ? text : encode(result.frame);
+ */
+export function carriesOnly(text: string, frame: Frame): boolean {
+  if (text.includes('\\"')) return false;
+  let quotes = 0;
+  for (let at = text.indexOf('"'); at !== -1; at = text.indexOf('"', at + 1)) quotes++;
+  return quotes === 2 * stringsIn(frame);
+}
+
 /** Encodes a frame for the wire. Frames built from this module's types need no further checks. */
 export function encode(frame: Frame): string {
   return JSON.stringify(frame);

@@ -5,7 +5,7 @@
 export { ByeCode, byeReason, byeReasons, isKnownByeCode } from './codes.js';
 export { limits } from './limits.js';
 export { formatAddress, normalizeAddress, parseAddress, type Address } from './address.js';
-export { decode, encode, type DecodeResult, type ProtocolError } from './codec.js';
+export { carriesOnly, decode, encode, type DecodeResult, type ProtocolError } from './codec.js';
 export { callIdOf, keywords } from './frame.js';
 export type * from './frame.js';
 

@@ -1,5 +1,6 @@
 import { WebSocket, type RawData } from 'ws';
-import { ByeCode, decode, encode, type ByeFrame, type Frame } from '../protocol/index.js';
+import { ByeCode, type ByeFrame, type Frame } from '../protocol/index.js';
+import { readFrame, wireForm } from './wire.js';
 import type { Peer } from './call-router.js';
 import { FrameGate } from './frame-gate.js';
 import type { ServerLimits } from './limits.js';
@@ -19,10 +20,6 @@ function notice(code: number, reason: string): ByeFrame {
   return ['bye', { code, reason }, {}];
 }
 
-function toText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
-}
 
 /**
  * One authenticated client socket: holds it to its frame rate (a frame over it is dropped with the
@@ -72,7 +69,7 @@ export class Connection implements Peer {
       this.#socket.terminate();
       return;
     }
-    this.#socket.send(encode(frame));
+    this.#socket.send(wireForm(frame), { binary: false });
   }
 
   /** Pings the client, or drops it when it did not answer the previous ping. */
@@ -102,7 +99,7 @@ export class Connection implements Peer {
     }
     try {
       if (isBinary) return this.send(notice(ByeCode.MALFORMED, 'binary messages are not WSP frames'));
-      const result = decode(toText(data));
+      const result = readFrame(data);
       if (!result.ok) {
         this.#log.debug('malformed frame', { reason: result.error.reason });
         return this.send(notice(result.error.code, result.error.reason));

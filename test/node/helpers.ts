@@ -70,6 +70,8 @@ export class Client {
   readonly closed: Promise<number>;
   /** Frames in arrival order; an Error stands for a frame the server should never have sent. */
   readonly #inbox: (Frame | Error)[] = [];
+  /** Every message's text as it came, in arrival order. */
+  readonly texts: string[] = [];
   #waiter: (() => void) | undefined;
 
   constructor(ws: WebSocket, user: string) {
@@ -77,6 +79,7 @@ export class Client {
     this.user = user;
     this.closed = new Promise((resolve) => ws.once('close', resolve));
     ws.on('message', (data) => {
+      this.texts.push(String(data));
       const result = decode(String(data));
       this.#inbox.push(result.ok ? result.frame : new Error(`the server sent a malformed frame: ${result.error.reason}`));
       this.#waiter?.();

@@ -6,6 +6,7 @@ import {
   ByeCode,
   byeReason,
   byeReasons,
+  carriesOnly,
   decode,
   encode,
   formatAddress,
@@ -231,4 +232,24 @@ test('property: decode never throws, whatever it is given', () => {
       decode(json([keyword, content, options]));
     }),
   );
+});
+
+test('carriesOnly: a text that holds just the validated frame may be relayed as it is', () => {
+  const judge = (text: string) => {
+    const result = decode(text);
+    assert.ok(result.ok, text);
+    return carriesOnly(text, result.frame);
+  };
+  for (const frame of Object.values(examples)) assert.equal(judge(encode(frame)), true, frame[0]);
+  // Whitespace and escapes change nothing a parser reads.
+  assert.equal(judge('[ "offer" , { "type" : "offer", "sdp" : "v=0\\r\\n" } , { "call" : "c1" } ]'), true);
+  assert.equal(judge('["offer",{"type":"offer","sdp":"v=\\u0030"},{"call":"c1"}]'), true);
+  // Anything decode() dropped or merged is a reason to encode the frame anew.
+  assert.equal(judge('["offer",{"type":"offer","sdp":"v=0","extra":"x"},{"call":"c1"}]'), false, 'unknown key');
+  assert.equal(judge('["offer",{"type":"offer","sdp":"v=0","n":1},{"call":"c1"}]'), false, 'unknown key, number value');
+  assert.equal(judge('["offer",{"type":"offer","sdp":"A","sdp":"B"},{"call":"c1"}]'), false, 'repeated key');
+  assert.equal(judge('["offer",{"type":"offer","sdp":"v=0"},{"call":"c1","call":"c2"}]'), false, 'repeated option');
+  assert.equal(judge('["offer",{"type":"offer","sdp":"a\\"b"},{"call":"c1"}]'), false, 'escaped quote: not judged');
+  assert.equal(judge('["icecandidate",{"candidate":"","sdpMid":null,"sdpMLineIndex":null},{"call":"c1"}]'), true);
+  assert.equal(judge('["icecandidate",{"candidate":"","sdpMid":null,"x":{}},{"call":"c1"}]'), false, 'unknown object member');
 });

@@ -285,3 +285,23 @@ test('one connection carries several calls at once', async (t) => {
   alice.send(frames.answer('to-carol'));
   assert.deepEqual(await carol.next(), frames.answer('to-carol'));
 });
+
+test('descriptions and candidates are relayed as they came when they hold only the frame, else encoded anew', async (t) => {
+  const { alice, bob } = await accepted(t);
+  // As it came: the bytes the callee sent, spacing and all.
+  const spaced = '[ "answer", { "type": "answer", "sdp": "v=0 alice" }, { "call": "c1" } ]';
+  alice.send(spaced);
+  assert.deepEqual(await bob.next(), frames.answer('c1', 'v=0 alice'));
+  assert.equal(bob.texts.at(-1), spaced);
+  const candidate = '["icecandidate",{"candidate":"candidate:1 1 udp 1 10.0.0.1 9 typ host","sdpMid":"0","sdpMLineIndex":0},{"call":"c1"}]';
+  bob.send(candidate);
+  await alice.next();
+  assert.equal(alice.texts.at(-1), candidate);
+  // Encoded anew: an unknown member is not passed on, and of a repeated key the receiver gets the one validated.
+  bob.send('["icecandidate",{"candidate":"","sdpMid":null,"secret":"x"},{"call":"c1"}]');
+  assert.deepEqual(await alice.next(), ['icecandidate', { candidate: '', sdpMid: null }, { call: 'c1' }]);
+  assert.equal(alice.texts.at(-1), '["icecandidate",{"candidate":"","sdpMid":null},{"call":"c1"}]');
+  bob.send('["offer",{"type":"offer","sdp":"v=0 first","sdp":"v=0 second"},{"call":"c1"}]');
+  assert.deepEqual(await alice.next(), frames.offer('c1', 'v=0 second'));
+  assert.equal(alice.texts.at(-1), JSON.stringify(frames.offer('c1', 'v=0 second')));
+});

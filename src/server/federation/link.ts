@@ -1,5 +1,6 @@
 import { WebSocket, type RawData } from 'ws';
-import { ByeCode, decode, encode, type ByeFrame, type Frame } from '../../protocol/index.js';
+import { ByeCode, type ByeFrame, type Frame } from '../../protocol/index.js';
+import { readFrame, wireForm } from '../wire.js';
 import type { Peer } from '../call-router.js';
 import { FrameGate } from '../frame-gate.js';
 import type { ServerLimits } from '../limits.js';
@@ -47,10 +48,6 @@ function notice(code: number, reason: string): ByeFrame {
   return ['bye', { code, reason }, {}];
 }
 
-function toText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
-}
 
 /**
  * One server-to-server link (docs/protocol.md §8), as the router sees it: a `Peer` whose identity is a
@@ -187,7 +184,7 @@ export class Link implements Peer {
       socket.terminate();
       return;
     }
-    socket.send(encode(frame));
+    socket.send(wireForm(frame), { binary: false });
   }
 
   #message(data: RawData, isBinary: boolean): void {
@@ -199,7 +196,7 @@ export class Link implements Peer {
     }
     try {
       if (isBinary) return this.#write(notice(ByeCode.MALFORMED, 'binary messages are not WSP frames'));
-      const result = decode(toText(data));
+      const result = readFrame(data);
       if (!result.ok) {
         // The other server relays only frames it decoded itself: this is its bug, worth a warning here.
         this.#log.warn('malformed frame on a link', { reason: result.error.reason });
