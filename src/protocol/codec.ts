@@ -162,9 +162,10 @@ function utf8Length(data: string): number {
 function stringsIn(value: unknown): number {
   if (typeof value === 'string') return 1;
   if (typeof value !== 'object' || value === null) return 0;
-  const members = Object.values(value);
-  let count = Array.isArray(value) ? 0 : members.length;
-  for (const member of members) count += stringsIn(member);
+  // for…in rather than Object.values(): no array made per object, on the relay's hot path.
+  const keys = Array.isArray(value) ? 0 : 1;
+  let count = 0;
+  for (const key in value) count += keys + stringsIn((value as Json)[key]);
   return count;
 }
 
