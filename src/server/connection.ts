@@ -1,6 +1,6 @@
 import { WebSocket, type RawData } from 'ws';
-import { ByeCode, type ByeFrame, type Frame } from '../protocol/index.js';
-import { readFrame, wireForm } from './wire.js';
+import { ByeCode, type Frame } from '../protocol/index.js';
+import { notice, readFrame, writeFrame } from './wire.js';
 import type { Peer } from './call-router.js';
 import { FrameGate } from './frame-gate.js';
 import type { ServerLimits } from './limits.js';
@@ -15,11 +15,6 @@ export interface FrameHandler {
 
 /** The limits a connection enforces itself (docs/protocol.md §2.4); the others are the router's and the server's. */
 export type ConnectionLimits = Pick<ServerLimits, 'framesPerSecond' | 'frameBurst' | 'maxBufferedBytes'>;
-
-function notice(code: number, reason: string): ByeFrame {
-  return ['bye', { code, reason }, {}];
-}
-
 
 /**
  * One authenticated client socket: holds it to its frame rate (a frame over it is dropped with the
@@ -69,7 +64,7 @@ export class Connection implements Peer {
       this.#socket.terminate();
       return;
     }
-    this.#socket.send(wireForm(frame), { binary: false });
+    writeFrame(this.#socket, frame);
   }
 
   /** Pings the client, or drops it when it did not answer the previous ping. */

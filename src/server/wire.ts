@@ -1,5 +1,5 @@
-import type { RawData } from 'ws';
-import { carriesOnly, decode, encode, type DecodeResult, type Frame } from '../protocol/index.js';
+import type { RawData, WebSocket } from 'ws';
+import { carriesOnly, decode, encode, type ByeFrame, type DecodeResult, type Frame } from '../protocol/index.js';
 
 // The bytes of frames as they cross the server: decoded from a client or a link, and written to another. The frames
 // that a relay forwards as they came (a description or a candidate, most of the traffic) keep the bytes they came in,
@@ -33,12 +33,16 @@ export function readFrame(data: RawData): DecodeResult {
 }
 
 /**
- * What to write for `frame`: the bytes it came in, when readFrame() kept them, else its encoding. A `ws` send of
- * either is a text message (`{ binary: false }`).
+ * Writes `frame` to `socket` as a text message: the bytes it came in, when readFrame() kept them, else its encoding.
  *
  * @example
- * socket.send(wireForm(frame), { binary: false });
+ * writeFrame(socket, frame);
  */
-export function wireForm(frame: Frame): Buffer | string {
-  return received.get(frame) ?? encode(frame);
+export function writeFrame(socket: WebSocket, frame: Frame): void {
+  socket.send(received.get(frame) ?? encode(frame), { binary: false });
+}
+
+/** A notice (docs/protocol.md §6): a `bye` without call id, answering a frame that could not be taken; it ends nothing. */
+export function notice(code: number, reason: string): ByeFrame {
+  return ['bye', { code, reason }, {}];
 }

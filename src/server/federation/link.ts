@@ -1,6 +1,6 @@
 import { WebSocket, type RawData } from 'ws';
 import { ByeCode, type ByeFrame, type Frame } from '../../protocol/index.js';
-import { readFrame, wireForm } from '../wire.js';
+import { notice, readFrame, writeFrame } from '../wire.js';
 import type { Peer } from '../call-router.js';
 import { FrameGate } from '../frame-gate.js';
 import type { ServerLimits } from '../limits.js';
@@ -43,11 +43,6 @@ const MAX_QUEUED = 1024;
 function bye(call: string, code: number, reason: string): ByeFrame {
   return ['bye', { code, reason }, { call }];
 }
-
-function notice(code: number, reason: string): ByeFrame {
-  return ['bye', { code, reason }, {}];
-}
-
 
 /**
  * One server-to-server link (docs/protocol.md §8), as the router sees it: a `Peer` whose identity is a
@@ -184,7 +179,7 @@ export class Link implements Peer {
       socket.terminate();
       return;
     }
-    socket.send(wireForm(frame), { binary: false });
+    writeFrame(socket, frame);
   }
 
   #message(data: RawData, isBinary: boolean): void {
