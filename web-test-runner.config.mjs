@@ -3,8 +3,10 @@
 // federated with each other, for the calls across domains (test/browser/federation.test.ts).
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import * as puppeteer from 'puppeteer-core';
 import { fileURLToPath } from 'node:url';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
+import { firefoxLaunchOptions } from './scripts/firefox.mjs';
 import { frameworkApps } from './scripts/framework-apps.mjs';
 import { LOOPBACK_ARGS, startFederation, startServer } from './scripts/start-server.mjs';
 
@@ -97,13 +99,20 @@ export default {
     faultServers(),
     frameworkApps(),
   ],
-  browsers: [
-    chromeLauncher({
-      launchOptions: {
-        executablePath: chromiumPath,
-        headless: true,
-        args: chromiumArgs,
-      },
-    }),
-  ],
+  browsers: browsers(),
 };
+
+/** Chromium and Firefox ESR; `WSP_BROWSERS=firefox` (or `chromium`) runs one, e.g. while working on it. */
+function browsers() {
+  const all = {
+    chromium: () => chromeLauncher({ launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs } }),
+    // puppeteer-core drives Debian's Firefox over WebDriver BiDi: the Chrome launcher takes it as a custom puppeteer.
+    firefox: () => chromeLauncher({ puppeteer, launchOptions: firefoxLaunchOptions() }),
+  };
+  const wanted = (process.env.WSP_BROWSERS ?? 'chromium,firefox').split(',');
+  return wanted.map((name) => all[name]?.() ?? raise(`WSP_BROWSERS: no browser "${name}" (chromium, firefox)`));
+}
+
+function raise(message) {
+  throw new Error(message);
+}

@@ -12,7 +12,7 @@ import {
 } from '../protocol/index.js';
 import { CallState } from './call-state.js';
 import { transition, type CallInput } from './call-transitions.js';
-import { preferEssentialCodecs } from './codecs.js';
+import { essentialOffer } from './codecs.js';
 import type { Transport } from './signaling.js';
 
 /** Which channel a call's outgoing frames take: the WebSocket until the handover, then the DataChannel. */
@@ -287,8 +287,7 @@ export class CallSession extends EventTarget {
     if (this.role === 'callee') {
       // The offer asks for both kinds even when this side sends fewer, so the caller's media can come in.
       for (const kind of ['audio', 'video']) if (!tracks.some((track) => track.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' });
-      preferEssentialCodecs(pc);
-      await pc.setLocalDescription();
+      await pc.setLocalDescription(await essentialOffer(pc));
     }
   }
 

@@ -15,6 +15,7 @@ import {
   type DeviceList,
 } from '../media/devices.js';
 import type { ViewKit } from './in-call.js';
+import { VideoStreams } from './video-streams.js';
 import type { WspCall } from './wsp-call.js';
 
 /** What the kit of the element lends the panel (see in-call.ts). */
@@ -32,6 +33,7 @@ interface Panel {
 }
 
 const panels = new WeakMap<WspCall, Panel>();
+/** The widgets whose panel was opened once: its styles adopted, its preview given its stream by a controller. */
 const styled = new WeakSet<WspCall>();
 
 /** Styles of the panel: it covers the widget, over the call, which goes on behind it. */
@@ -54,7 +56,11 @@ export const isOpen = (el: WspCall): boolean => panels.has(el);
  * holds them, to show the preview and the devices' names; refused, the panel says so and `el` fires `error`.
  */
 export async function toggle(el: WspCall, kit: PanelKit, force = !isOpen(el)): Promise<void> {
-  if (!styled.has(el)) (el.renderRoot as ShadowRoot).adoptedStyleSheets.push(sheet), styled.add(el);
+  if (!styled.has(el)) {
+    (el.renderRoot as ShadowRoot).adoptedStyleSheets.push(sheet);
+    new VideoStreams(el, () => ({ preview: panels.get(el)?.stream ?? null }));
+    styled.add(el);
+  }
   if (!force) return close(el);
   if (isOpen(el)) return;
   const panel: Panel = {};
@@ -140,7 +146,7 @@ ${(open.devices?.[kind] ?? []).map((device, index) => html`<option value=${devic
 </select></label>`;
   };
   return html`<div part="devices" role="dialog" aria-label=${strings.settings} @keydown=${(event: KeyboardEvent) => event.key === 'Escape' && close(el)}>
-${open.stream?.getVideoTracks().length ? html`<video part="preview" .srcObject=${open.stream} .muted=${true} autoplay playsinline></video>` : nothing}
+${open.stream?.getVideoTracks().length ? html`<video part="preview" .muted=${true} autoplay playsinline></video>` : nothing}
 ${open.message ? html`<p role="alert">${s.unavailable.replace('{0}', open.message)}</p>` : nothing}
 <meter part="level" aria-label=${s.level} min="0" max="1" value="0"></meter>
 ${el.audioOnly ? nothing : select('videoinput')}${select('audioinput')}${canChooseSpeaker() ? select('audiooutput') : nothing}

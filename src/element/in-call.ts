@@ -9,6 +9,7 @@ export { enCall as en } from '../i18n/en-call.js';
 import type { SwitchEvent, WspErrorEvent } from './events.js';
 import type { WspCall } from './wsp-call.js';
 import { follow, quality, reconnecting, remoteView, shareScreen, sharing } from './call-media.js';
+import { VideoStreams, type StreamsByPart } from './video-streams.js';
 export { QualityChangeEvent, shareScreen, tone } from './call-media.js';
 
 /**
@@ -58,6 +59,8 @@ video { object-fit: cover }
 
 /** The widgets whose remote video is in picture-in-picture. */
 const inPip = new WeakSet<WspCall>();
+/** The widgets whose videos get their streams from a {@link VideoStreams} controller. */
+const streamed = new WeakSet<WspCall>();
 /** Each connected widget's next re-render, for its timer. */
 const ticks = new WeakMap<WspCall, ReturnType<typeof setTimeout>>();
 
@@ -73,6 +76,14 @@ export async function pictureInPicture(el: WspCall, force = !inPip.has(el)): Pro
   else if (inPip.has(el)) await document.exitPictureInPicture();
 }
 
+/** What `el`'s videos play: the other party once connected, this side's camera until the call ends. */
+function streams({ state, session }: WspCall): StreamsByPart {
+  return {
+    'remote-video': state === 'connected' ? remoteView(session!) : null,
+    'local-video': (state !== 'ended' && session?.localStream) || null,
+  };
+}
+
 /**
  * The call's pieces for `el` in its current state.
  *
@@ -82,13 +93,13 @@ export async function pictureInPicture(el: WspCall, force = !inPip.has(el)): Pro
 export function view(el: WspCall, strings: Strings, { html, nothing, button, SwitchEvent, WspErrorEvent, states }: ViewKit): CallView {
   const { state, audioOnly, session } = el;
   follow(el, SwitchEvent);
+  if (!streamed.has(el)) streamed.add(el), new VideoStreams(el, () => streams(el));
   const rated = state === 'connected' ? quality(el) : undefined;
   const lost = reconnecting(el);
   if (rated) states.add(`quality-${rated}`);
   // The status line says "Reconnecting…" instead of the connected string: `strings` is this render's own copy,
   // so that the element needs no code of its own for it.
   if (lost) states.add('reconnecting'), (strings.connected = strings.reconnecting);
-  const live = state !== 'ended' ? session : undefined;
   // The video's own events do not leave the shadow root: the widget tells the page.
   const pip = ({ type }: Event) => {
     if (type[0] === 'e') inPip.add(el);
@@ -108,8 +119,8 @@ export function view(el: WspCall, strings: Strings, { html, nothing, button, Swi
     // The camera opens while the call rings (so accepting is fast), and a camera that is on is shown.
     // The remote video waits for `connected`: a <video> that plays during setup takes the main thread from the
     // negotiation. In audio-only it stays hidden, and plays the other party's voice.
-    remote: html`<video part="remote-video" ?hidden=${audioOnly || state !== 'connected'} .srcObject=${state === 'connected' ? remoteView(session!) : null} autoplay playsinline @enterpictureinpicture=${pip} @leavepictureinpicture=${pip}></video>`,
-    self: audioOnly ? nothing : html`<video part="local-video" ?hidden=${el.cameraOff} .srcObject=${live?.localStream ?? null} .muted=${true} autoplay playsinline></video>`,
+    remote: html`<video part="remote-video" ?hidden=${audioOnly || state !== 'connected'} autoplay playsinline @enterpictureinpicture=${pip} @leavepictureinpicture=${pip}></video>`,
+    self: audioOnly ? nothing : html`<video part="local-video" ?hidden=${el.cameraOff} .muted=${true} autoplay playsinline></video>`,
     party:
       state === 'connected' && !audioOnly
         ? nothing
