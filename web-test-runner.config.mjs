@@ -44,19 +44,41 @@ function wspServer() {
 /**
  * Servers of their own for the fault tests (test/browser/reliability.test.ts), which kill them: the page runs
  * `executeServerCommand('wsp-start', {federated})` → `{id, servers: [{url, http, domain}]}`, then `wsp-kill` (SIGKILL
- * every process of `id`) and `wsp-restart` (the single server again, on the same port). Whatever is left is stopped
- * with the runner.
+ * every process of `id`) and `wsp-restart` (the single server again, on the same port; it resolves at once, and the
+ * test waits for its widgets to reconnect). Whatever is left is stopped with the runner.
+ *
+ * A page gets an answer to a command within 20 s or fails (@web/test-runner's limit), and a server process takes
+ * longer than that to start on a busy machine: so `wsp-start` hands out a set started ahead, and starts the next.
  */
 function faultServers() {
-  /** id → { servers: started processes, args: their flags (with the real port), stop: removes what they made } */
+  /** id → { servers: started processes, stop: removes what they made, restarted?: the restart under way } */
   const sets = new Map();
   const args = ['--dev-tokens', '--users', users.join(','), ...LOOPBACK_ARGS];
   const where = (server) => ({ url: server.url, http: `http://127.0.0.1:${server.port}`, domain: server.domain });
+  const launch = (federated) =>
+    federated
+      ? startFederation({ args }).then((pair) => ({ servers: [pair.alpha, pair.beta], stop: pair.stop }))
+      : startServer(['--domain', 'localhost', '--port', '0', ...args]).then((one) => ({ servers: [one] }));
+  /** The next set of each kind, started ahead. */
+  const spares = {};
+  const ahead = (federated) => {
+    spares[federated] = launch(federated);
+    // Handled when taken: a set that failed to start fails the test that takes it, not the runner.
+    spares[federated].catch(() => {});
+  };
+  const take = (federated) => {
+    const set = spares[federated] ?? launch(federated);
+    ahead(federated);
+    return set;
+  };
+  const stopSet = async (set) => {
+    await set.restarted?.catch(() => {});
+    await Promise.all(set.servers.map((server) => server.stop()));
+    await set.stop?.();
+  };
   const commands = {
     async 'wsp-start'({ federated }) {
-      const set = federated
-        ? await startFederation({ args }).then((pair) => ({ servers: [pair.alpha, pair.beta], stop: pair.stop }))
-        : await startServer(['--domain', 'localhost', '--port', '0', ...args]).then((one) => ({ servers: [one] }));
+      const set = await take(federated);
       const id = String(sets.size + 1);
       sets.set(id, set);
       return { id, servers: set.servers.map(where) };
@@ -68,20 +90,38 @@ function faultServers() {
     },
     async 'wsp-restart'({ id }) {
       const set = sets.get(id);
-      set.servers = [await startServer(['--domain', 'localhost', '--port', String(set.servers[0].port), ...args])];
+      const port = String(set.servers[0].port);
+      set.restarted = startServer(['--domain', 'localhost', '--port', port, ...args]).then((one) => set.servers.push(one));
       return true;
     },
   };
   return {
     name: 'wsp-fault-servers',
+    serverStart() {
+      for (const federated of [false, true]) ahead(federated);
+    },
     executeCommand({ command, payload }) {
       return commands[command]?.(payload);
     },
     async serverStop() {
-      for (const set of sets.values()) {
-        await Promise.all(set.servers.map((server) => server.stop()));
-        await set.stop?.();
-      }
+      const spared = await Promise.allSettled(Object.values(spares));
+      const left = [...sets.values(), ...spared.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))];
+      await Promise.all(left.map(stopSet));
+    },
+  };
+}
+
+/**
+ * `executeServerCommand('focus-page')` gives the test's page the browser's focus back (`page.bringToFront()`): a
+ * picture-in-picture window takes it, and Firefox then holds back enumerateDevices() and key presses in the page.
+ */
+function focusPage() {
+  return {
+    name: 'wsp-focus-page',
+    async executeCommand({ command, session }) {
+      if (command !== 'focus-page') return undefined;
+      await session.browser.getPage(session.id).bringToFront();
+      return true;
     },
   };
 }
@@ -89,15 +129,20 @@ function faultServers() {
 export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: true,
-  // Two cores: one page at a time keeps WebRTC's encoders from starving each other.
+  // Two cores: one page at a time, one browser after the other, keeps WebRTC's encoders from starving each other.
   concurrency: 1,
+  concurrentBrowsers: 1,
   testsFinishTimeout: 180_000,
+  // A busy machine (CI, or a second suite beside this one) starts a browser and a page slowly: Firefox most of all.
+  browserStartTimeout: 120_000,
+  testsStartTimeout: 120_000,
   testFramework: { config: { timeout: 20_000 } },
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
     wspServer(),
     faultServers(),
     frameworkApps(),
+    focusPage(),
   ],
   browsers: browsers(),
 };

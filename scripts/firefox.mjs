@@ -14,6 +14,12 @@ export const firefoxPrefs = {
   'media.autoplay.default': 0,
   'media.autoplay.block-webaudio': false,
   'media.autoplay.blocking_policy': 0,
+  // A machine without a sound card (CI): Firefox's mock audio backend, so that audio contexts run and fake speakers
+  // can be chosen. Without it every AudioContext stays suspended.
+  'media.cubeb.force_mock_context': true,
+  // enumerateDevices() waits for the page's focus in Firefox, and a test that opened picture-in-picture leaves the
+  // test pages of the browser unfocused.
+  'media.devices.unfocused.enabled': true,
 };
 
 /** puppeteer-core launch options for Firefox; `width`/`height` size the window (setViewport works too on ESR 153). */

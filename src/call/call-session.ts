@@ -41,6 +41,9 @@ export interface CallSessionInit {
 
 const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
 
+/** How long a side that hung up over the DataChannel waits for the peer to close it before closing it itself. */
+const BYE_GRACE_MS = 1000;
+
 function randomId(): string {
   // randomUUID exists only in secure contexts, where calls with media are made; elsewhere any unique id does.
   return crypto.randomUUID?.() ?? `${Math.random()}`.slice(2);
@@ -207,15 +210,18 @@ export class CallSession extends EventTarget {
     for (const track of this.localStream?.getTracks() ?? []) track.stop();
     const channel = this.channel;
     if (channel) channel.onopen = channel.onmessage = channel.onclose = null;
-    // The final bye must leave before the transport goes: a DataChannel sends what it holds, then closes. Until the
-    // peer's bye 101 came, the channel may be so young that closing it at once loses the bye (Chromium 156): then the
-    // channel and the peer connection close a little later.
     const close = () => {
       channel?.close();
       this.pc.close();
     };
-    if (send && this.handedOver && !this.peerHandedOver) setTimeout(close, 500);
-    else close();
+    // The final bye must reach the peer before the transport goes. Closing at once can lose it: the peer connection's
+    // close aborts the SCTP association with what it has not delivered yet (seen in Firefox 153, the peer then ends
+    // with 503), and a channel younger than the peer's bye 101 may drop it (Chromium 156). So the peer, ending on the
+    // bye, closes the channel; failing that, this side closes it a little later.
+    if (send && this.handedOver) {
+      channel!.onclose = close;
+      setTimeout(close, BYE_GRACE_MS);
+    } else close();
     this.#to('end');
   }
 
@@ -332,10 +338,13 @@ export class CallSession extends EventTarget {
   #describe(): void {
     const { type, sdp } = this.pc.localDescription!;
     this.#send([type, { type, sdp }, { call: this.id }] as Frame);
+    // Compared up to the type: a trickled candidate carries extensions (ufrag) that the description leaves out, and
+    // a line may end right after the type (Firefox) or go on with extensions (Chromium).
+    const upToType = (candidate: string) => candidate.split(' ', 8).join(' ');
+    const listed = new Set(sdp.split(/\r?\n/).filter((line) => line.startsWith('a=candidate:')).map((line) => upToType(line.slice(2))));
     for (const frame of this.#outbox ?? []) {
-      // Compared up to the type: a trickled candidate carries extensions (ufrag) that the description leaves out.
       const { candidate } = frame[1] as Candidate;
-      if (!candidate || !sdp.includes(`a=${candidate.split(' ', 8).join(' ')} `)) this.#send(frame);
+      if (!candidate || !listed.has(upToType(candidate))) this.#send(frame);
     }
     this.#outbox = undefined;
   }

@@ -1,9 +1,11 @@
 // One call between two sessions in the page, through an in-memory stand-in for the server: the flow, the
 // handover and the DataChannel rules, without a socket.
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import { CallSession } from '../../src/call/call-session.js';
+import { strayPayloadTypes } from '../../src/call/codecs.js';
 import type { Transport } from '../../src/call/signaling.js';
 import type { Frame } from '../../src/protocol/index.js';
+import { waitUntil } from './helpers.js';
 
 type Side = 'caller' | 'callee';
 
@@ -82,8 +84,9 @@ describe('CallSession', () => {
       const frames = r.sent.filter(({ from }) => from === side).map(({ frame }) => frame);
       const sdp = frames.map((frame) => (frame[0] === 'offer' || frame[0] === 'answer' ? frame[1].sdp : '')).join('');
       // The description's lines lack the trickled candidates' extensions: compared up to the type.
-      const key = (candidate: string) => `a=${candidate.split(' ', 8).join(' ')} `;
-      const listed = frames.flatMap((frame) => (frame[0] === 'icecandidate' && frame[1].candidate && sdp.includes(key(frame[1].candidate)) ? [frame[1].candidate] : []));
+      const key = (candidate: string) => candidate.split(' ', 8).join(' ');
+      const lines = new Set(sdp.split(/\r?\n/).filter((line) => line.startsWith('a=candidate:')).map((line) => key(line.slice(2))));
+      const listed = frames.flatMap((frame) => (frame[0] === 'icecandidate' && frame[1].candidate && lines.has(key(frame[1].candidate)) ? [frame[1].candidate] : []));
       expect(listed, `${side} sent candidates its description lists`).to.deep.equal([]);
     }
   });
@@ -94,7 +97,11 @@ describe('CallSession', () => {
     sessions.push(caller, callee);
     const offer = r.sent.find(({ frame }) => frame[0] === 'offer')!.frame[1] as RTCSessionDescriptionInit;
     const codecs = [...offer.sdp!.matchAll(/a=rtpmap:\d+ ([^/]+)\//g)].map(([, name]) => name);
-    expect([...new Set(codecs)].sort()).to.deep.equal(['VP8', 'opus', 'rtx']);
+    // Every browser must take the offer: no line names a payload type its media section leaves out.
+    expect(strayPayloadTypes(offer.sdp!)).to.deep.equal([]);
+    // Firefox's trimmed offer has such lines (rtcp-fb for the codecs left out), so it is made with every codec.
+    if (!navigator.userAgent.includes('Firefox')) expect([...new Set(codecs)].sort()).to.deep.equal(['VP8', 'opus', 'rtx']);
+    else expect(codecs).to.include.members(['VP8', 'opus']);
     const stats = [...(await caller.pc.getStats()).values()];
     const inbound = stats.filter(({ type }) => type === 'codec').map(({ mimeType }) => mimeType);
     expect(inbound).to.include.members(['audio/opus', 'video/VP8']);
@@ -112,7 +119,10 @@ describe('CallSession', () => {
     const sent = r.sent.filter(({ from }) => from === 'callee').map(({ frame }) => frame);
     const offer = sent.find((frame) => frame[0] === 'offer')!;
     expect(offer[1].sdp).to.match(/a=candidate:/);
-    expect(sent.filter((frame) => frame[0] === 'icecandidate').map((frame) => frame[1])).to.deep.equal([{ candidate: '' }]);
+    // Only ends of candidates follow it: Chromium sends one, Firefox one per media section and then the last.
+    const trickled = sent.filter((frame) => frame[0] === 'icecandidate').map((frame) => frame[1] as { candidate: string });
+    expect(trickled.length).to.be.greaterThan(0);
+    expect(trickled.filter(({ candidate }) => candidate !== '')).to.deep.equal([]);
   });
 
   it('after the peer’s bye 101 ignores the WebSocket, and takes the hang-up over the DataChannel', async () => {
@@ -128,7 +138,9 @@ describe('CallSession', () => {
     callee.hangup();
     await Promise.all([until(caller, 'ended'), until(callee, 'ended')]);
     expect(r.sent.length, 'nothing more on the WebSocket').to.equal(before);
-    expect(overChannel).to.deep.equal([JSON.stringify(['bye', { code: 200 }, { call: caller.id }])]);
+    // The peer's end of candidates may come over the channel too, when its gathering ended after the handover.
+    const frames = overChannel.filter((data) => !data.startsWith('["icecandidate"'));
+    expect(frames).to.deep.equal([JSON.stringify(['bye', { code: 200 }, { call: caller.id }])]);
     expect([caller.code, callee.code]).to.deep.equal([200, 200]);
   });
 
@@ -175,9 +187,11 @@ describe('CallSession', () => {
   it('releases camera, DataChannel and peer connection when it ends', async () => {
     const [caller, callee] = await connect(relay());
     // A call hung up in the same millisecond it connected lasts 0 ms: give it a few.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => performance.now() - caller.connectedAt >= 20, 'time stands still');
     caller.hangup();
     await until(callee, 'ended');
+    // The side that hung up closes once the peer, ending on its bye, closed the DataChannel.
+    await waitUntil(() => caller.pc.signalingState === 'closed', 'the caller kept its peer connection');
     for (const session of [caller, callee]) {
       expect(session.localStream!.getTracks().map((track) => track.readyState)).to.deep.equal(['ended', 'ended']);
       expect(session.pc.signalingState).to.equal('closed');

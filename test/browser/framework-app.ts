@@ -1,8 +1,8 @@
 // The scenario the React and Vue example apps (demo/react, demo/vue) go through: the app renders two phones, places a
 // call with its own button, shows the widget's events in its own status line, and unmounting it cleans up.
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import type { WspCall } from '../../src/wsp-call.js';
-import { devToken, freshUser, next, remoteVideoPlays, wspConfig } from './helpers.js';
+import { devToken, freshUser, next, remoteVideoPlays, waitUntil, wspConfig } from './helpers.js';
 
 export interface PhoneSettings {
   server: string;

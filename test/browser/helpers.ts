@@ -1,7 +1,15 @@
 // Shared by the browser tests: where the WSP server is, widgets signed in as fresh users, event recording.
-import { waitUntil } from '@open-wc/testing';
+import { waitUntil as pollUntil } from '@open-wc/testing';
 import '../../src/wsp-call.js';
 import type { WspCall } from '../../src/wsp-call.js';
+
+/**
+ * Polls until `predicate` holds, like @open-wc/testing's waitUntil, with a default bound of 15 s instead of 1 s. The
+ * bound only turns a hang into a failure; it never checks speed, and a busy machine (CI) is slow.
+ */
+export function waitUntil(predicate: () => unknown, message?: string, options: { timeout?: number; interval?: number } = {}): Promise<void> {
+  return pollUntil(predicate as () => boolean | Promise<boolean>, message, { timeout: 15_000, ...options });
+}
 
 export interface WspServerConfig {
   /** The server's WebSocket address, `ws://127.0.0.1:N/wsp`. */
@@ -114,6 +122,13 @@ export function video(el: WspCall, part: 'remote-video' | 'local-video'): HTMLVi
 /** Waits until `el`'s remote video shows frames. */
 export function remoteVideoPlays(el: WspCall): Promise<void> {
   return waitUntil(() => video(el, 'remote-video').videoWidth > 0, `${el.caller}: no remote video frames`, { timeout: 10_000 });
+}
+
+/** Waits until `el`'s remote video has played on by a fifth of a second: the call is alive and its media flows. */
+export async function videoAdvances(el: WspCall): Promise<void> {
+  const remote = video(el, 'remote-video');
+  const start = remote.currentTime;
+  await waitUntil(() => remote.currentTime > start + 0.2, `${el.caller}: the remote video stands still`);
 }
 
 /** Waits until both sides of the call sent and received `bye` 101. */

@@ -1,9 +1,10 @@
 // A frame delivered twice has no double effect (issue 5): two CallSessions with real RTCPeerConnections, whose every
 // frame — through the stand-in for the server and over the DataChannel alike — arrives twice.
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import { CallSession } from '../../src/call/call-session.js';
 import type { Transport } from '../../src/call/signaling.js';
 import type { Frame } from '../../src/protocol/index.js';
+import { waitUntil } from './helpers.js';
 
 /** Records every state a session passes through. */
 function trace(session: CallSession): string[] {
@@ -21,6 +22,18 @@ function doubleChannel(session: CallSession): void {
     send(data);
   }) as typeof channel.send;
 }
+
+/** Resolves once everything `from` sent over its DataChannel before has reached `to`: the channel is ordered. */
+function flushed(from: CallSession, to: CallSession): Promise<void> {
+  const marker = `flush ${Math.random()}`;
+  const arrived = new Promise<void>((resolve) => to.channel!.addEventListener('message', ({ data }) => data === marker && resolve()));
+  // Not a frame: the session drops it.
+  from.channel!.send(marker);
+  return arrived;
+}
+
+/** True once the session's peer connection is closed: nothing can reach it any more. */
+const closed = (session: CallSession) => session.pc.signalingState === 'closed';
 
 function until(condition: () => boolean, what: string): Promise<void> {
   return waitUntil(condition, what, { timeout: 15_000 });
@@ -66,12 +79,15 @@ describe('CallSession with every frame delivered twice', () => {
     caller.pc.restartIce();
     await until(() => ufrags().every((ufrag, i) => ufrag !== before[i]) && callee!.pc.signalingState === 'stable' && caller.pc.signalingState === 'stable', 'no ICE restart');
     await until(() => caller.pc.connectionState === 'connected' && callee!.pc.connectionState === 'connected', 'lost after the restart');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The doubled offer, answer and candidates have all arrived (and been handled, by then, or stability would be lost).
+    await Promise.all([flushed(caller, callee!), flushed(callee!, caller)]);
+    expect([caller.pc.signalingState, callee!.pc.signalingState]).to.deep.equal(['stable', 'stable']);
     expect([caller.state, callee!.state]).to.deep.equal(['connected', 'connected']);
 
     caller.hangup();
     await until(() => callee!.state === 'ended', 'the callee never ended');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Once both peer connections are closed, no doubled bye is still on its way.
+    await until(() => closed(caller) && closed(callee!), 'a peer connection stayed open');
     expect([caller.code, callee!.code]).to.deep.equal([200, 200]);
     expect(callerStates).to.deep.equal(['dialing', 'ringing', 'connecting', 'connected', 'ended']);
     expect(calleeStates).to.deep.equal(['incoming', 'connecting', 'connected', 'ended']);

@@ -1,10 +1,10 @@
 // The devices panel of <wsp-call>, with Chromium's fake camera and microphones: preview, level meter, pickers whose
 // choice is remembered and, during a call, really switches the track the other side receives.
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { chosenConstraints, loadDeviceChoice, saveDeviceChoice } from '../../src/media/devices.js';
 import type { WspCall } from '../../src/wsp-call.js';
-import { freshUser, next, phone, removeAll } from './helpers.js';
+import { freshUser, next, phone, removeAll, waitUntil } from './helpers.js';
 import { connected, part, shown, tabTo } from './ui-helpers.js';
 
 /** Opens the settings of `el` with a click and waits until the panel lists the devices. */
@@ -37,7 +37,7 @@ describe('devices panel', () => {
     const preview = part<HTMLVideoElement>(el, 'preview')!;
     await waitUntil(() => preview.videoWidth > 0, 'no preview frames');
     // The fake microphone beeps: the meter moves.
-    await waitUntil(() => part<HTMLMeterElement>(el, 'level')!.value > 0, 'the level meter stays at 0', { timeout: 5000 });
+    await waitUntil(() => part<HTMLMeterElement>(el, 'level')!.value > 0, 'the level meter stays at 0');
     for (const kind of ['videoinput', 'audioinput', 'audiooutput'] as const) {
       const select = picker(el, kind);
       expect(select.closest('label')!.textContent).to.contain({ videoinput: 'Camera', audioinput: 'Microphone', audiooutput: 'Speaker' }[kind]);

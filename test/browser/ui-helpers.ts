@@ -1,13 +1,18 @@
 // Shared by the ui-*.test.ts suites: parts by name, calls brought to a given state, a bare WSP client that never
 // answers (to hold a call in `dialing`), and keyboard navigation through real key presses.
-import { waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { emulateMedia, sendKeys, sendMouse } from '@web/test-runner-commands';
 import type { WspCall } from '../../src/wsp-call.js';
-import { devToken, next, pair, phone, freshUser, wspConfig } from './helpers.js';
+import { devToken, freshUser, next, pair, phone, waitUntil, wspConfig } from './helpers.js';
 
 /** The element of `el`'s shadow root with `part` among its parts. */
 export function part<E extends Element = HTMLElement>(el: WspCall, name: string): E | null {
   return el.shadowRoot!.querySelector<E>(`[part~="${name}"]`);
+}
+
+/** A real click at the middle of `el`'s part `name`: it carries the user activation that full screen, PiP and screen sharing need. */
+export async function click(el: WspCall, name: string): Promise<void> {
+  const { x, y, width, height } = part(el, name)!.getBoundingClientRect();
+  await sendMouse({ type: 'click', position: [Math.round(x + width / 2), Math.round(y + height / 2)] });
 }
 
 /** Waits until `el` shows the part `name` (the in-call chunk may still be loading when a call starts). */
@@ -69,4 +74,14 @@ export async function tabTo(el: WspCall, name: string, max = 12): Promise<HTMLEl
     await sendKeys({ press: 'Tab' });
   }
   throw new Error(`Tab never reached ${name}`);
+}
+
+/**
+ * Emulates the user's preferences (colour scheme, reduced motion) where the browser lets a test do so, and says
+ * whether it could: Chromium can (over CDP); Firefox cannot, since WebDriver BiDi has no command for it yet.
+ */
+export async function emulate(features: Parameters<typeof emulateMedia>[0]): Promise<boolean> {
+  if (navigator.userAgent.includes('Firefox')) return false;
+  await emulateMedia(features);
+  return true;
 }

@@ -1,8 +1,9 @@
 // Languages of <wsp-call>: the lang attribute (else the page's <html lang>) picks a shipped translation, loaded on
 // demand; the strings property overrides any string; Arabic lays the widget out right to left.
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
+import { translation } from '../../src/i18n/strings.js';
 import type { WspCall } from '../../src/wsp-call.js';
-import { next, pair, phone, freshUser, removeAll } from './helpers.js';
+import { freshUser, next, pair, phone, removeAll, waitUntil } from './helpers.js';
 import { connected, part, ringing, shown, status } from './ui-helpers.js';
 
 /** Waits until `el`'s status line reads `text` (a translation loads asynchronously). */
@@ -39,8 +40,9 @@ describe('<wsp-call> languages', () => {
 
   it('falls back to English for a language it does not ship', async () => {
     const el = await phone(freshUser('ui'), 'someone', { lang: 'tlh' });
+    // The element asked for the translation first, so its own callback has run once this one resolves.
+    await translation('tlh');
     await el.updateComplete;
-    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(status(el)).to.equal('Ready');
   });
 

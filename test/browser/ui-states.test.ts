@@ -1,8 +1,8 @@
 // Custom states of <wsp-call> (ElementInternals.states): exactly one call state at a time, in step with the call,
 // plus online/offline, muted, camera-off, error and rtl, so that a page styles every state in pure CSS.
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import type { WspCall } from '../../src/wsp-call.js';
-import { devToken, next, pair, freshUser, removeAll, wspConfig } from './helpers.js';
+import { devToken, freshUser, next, pair, removeAll, waitUntil, wspConfig } from './helpers.js';
 import { dialing } from './ui-helpers.js';
 
 const callStates = ['idle', 'dialing', 'ringing', 'incoming', 'connecting', 'connected', 'ended'];
@@ -55,8 +55,9 @@ describe('<wsp-call> custom states', () => {
   });
 
   it('stays in dialing until a device of the callee rings', async () => {
+    // The invite has reached the callee's device, which has not answered: still dialing, not ringing.
     const { el, close } = await dialing();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await el.updateComplete;
     expect(el.matches(':state(dialing)')).to.equal(true);
     close();
   });
