@@ -2,7 +2,11 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CallSession } from '../call/call-session.js';
 import { CallState, isActive } from '../call/call-state.js';
 import { Signaling } from '../call/signaling.js';
-import { ByeCode, byeReason, limits, normalizeAddress, type Frame, type InviteFrame } from '../protocol/index.js';
+// The protocol's modules one by one, not its index: the bye reasons (bye-reasons.ts) stay out of the first load.
+import { normalizeAddress } from '../protocol/address.js';
+import { ByeCode } from '../protocol/codes.js';
+import type { Frame, InviteFrame } from '../protocol/frame.js';
+import { limits } from '../protocol/limits.js';
 import { ConnectedEvent, EndedEvent, RingingEvent, StateChangeEvent, WspErrorEvent } from './events.js';
 
 /** What the controller reads from its element. */
@@ -196,7 +200,7 @@ export class CallController implements ReactiveController {
     }
     signaling.oninvite = (frame) => this.#invited(signaling, frame);
     signaling.onnotice = ({ code, reason }) => {
-      this.#error(`Server notice ${code}: ${byeReason(code, reason)}`);
+      this.#error(`Server notice ${code}${reason ? `: ${reason}` : ''}`);
       // 401: the token expired on a long-lived connection. End the calls, reconnect with a fresh token (§5).
       if (code === ByeCode.UNAUTHORIZED) {
         this.session?.end(code, reason);
