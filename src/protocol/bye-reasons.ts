@@ -24,6 +24,7 @@ export const byeReasons: Readonly<Record<ByeCode, string>> = {
   502: 'Domain unreachable',
   503: 'Connection to the other party lost',
   603: 'Declined',
+  606: "Callee's browser cannot take calls",
 };
 
 /** True for the codes WSP 1.0 defines. Peers must still accept and end the call on any other integer. */

@@ -40,6 +40,8 @@ export const ByeCode = {
   PEER_LOST: 503,
   /** The callee declined. */
   DECLINED: 603,
+  /** The callee's device cannot take calls at all: its browser lacks WebRTC or camera and microphone access (SIP's 606 Not Acceptable). */
+  UNSUPPORTED: 606,
 } as const;
 
 export type ByeCode = (typeof ByeCode)[keyof typeof ByeCode];
