@@ -7,6 +7,7 @@ import * as puppeteer from 'puppeteer-core';
 import { fileURLToPath } from 'node:url';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 import { firefoxLaunchOptions } from './scripts/firefox.mjs';
+import { webkitLauncher, webkitRunnerHtml } from './scripts/webkit.mjs';
 import { frameworkApps } from './scripts/framework-apps.mjs';
 import { LOOPBACK_ARGS, startFederation, startServer } from './scripts/start-server.mjs';
 
@@ -86,8 +87,20 @@ function faultServers() {
   };
 }
 
+/**
+ * What WebKit runs: the rendering, state, accessibility and i18n tests. WebKitGTK has no RTCPeerConnection, so within
+ * these files the tests that place a call skip themselves there (test/browser/helpers.ts), and the widget shows the
+ * unsupported state, which test/browser/unsupported.test.ts checks.
+ */
+export const webkitFiles = ['call-state', 'events', 'ui-a11y', 'ui-i18n', 'ui-parts', 'ui-states', 'unsupported'].map((name) => `test/browser/${name}.test.ts`);
+
+const wanted = (process.env.WSP_BROWSERS ?? 'chromium,firefox').split(',');
+const others = browsers();
+const webkit = wanted.includes('webkit') ? webkitLauncher() : undefined;
+
 export default {
-  files: ['test/browser/**/*.test.ts'],
+  // WebKit alone runs its files; with other browsers (WSP_BROWSERS=chromium,firefox,webkit), as a group of its own.
+  files: others.length ? ['test/browser/**/*.test.ts'] : webkitFiles,
   nodeResolve: true,
   // Two cores: one page at a time keeps WebRTC's encoders from starving each other.
   concurrency: 1,
@@ -99,18 +112,24 @@ export default {
     faultServers(),
     frameworkApps(),
   ],
-  browsers: browsers(),
+  browsers: others.length ? others : [webkit],
+  testRunnerHtml: others.length ? undefined : webkitRunnerHtml,
+  groups: others.length && webkit ? [{ name: 'webkit', files: webkitFiles, browsers: [webkit], testRunnerHtml: webkitRunnerHtml }] : [],
 };
 
-/** Chromium and Firefox ESR; `WSP_BROWSERS=firefox` (or `chromium`) runs one, e.g. while working on it. */
+/**
+ * Chromium and Firefox ESR; `WSP_BROWSERS=firefox` (or `chromium`) runs one, e.g. while working on it. `webkit` adds
+ * WebKitGTK for the files above (scripts/webkit.mjs).
+ */
 function browsers() {
   const all = {
     chromium: () => chromeLauncher({ launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs } }),
     // puppeteer-core drives Debian's Firefox over WebDriver BiDi: the Chrome launcher takes it as a custom puppeteer.
     firefox: () => chromeLauncher({ puppeteer, launchOptions: firefoxLaunchOptions() }),
   };
-  const wanted = (process.env.WSP_BROWSERS ?? 'chromium,firefox').split(',');
-  return wanted.map((name) => all[name]?.() ?? raise(`WSP_BROWSERS: no browser "${name}" (chromium, firefox)`));
+  const unknown = wanted.filter((name) => !all[name] && name !== 'webkit');
+  if (unknown.length) raise(`WSP_BROWSERS: no browser "${unknown[0]}" (chromium, firefox, webkit)`);
+  return wanted.filter((name) => all[name]).map((name) => all[name]());
 }
 
 function raise(message) {

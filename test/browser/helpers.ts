@@ -17,6 +17,24 @@ export interface WspConfig extends WspServerConfig {
   beta: WspServerConfig;
 }
 
+/** Whether this browser has WebRTC at all: WebKitGTK, in this project's matrix, has not (WSP_BROWSERS=webkit). */
+export const webrtc = 'RTCPeerConnection' in window;
+
+/**
+ * Whether the runner can emulate media and viewports and press keys (emulateMedia, setViewport, sendKeys): not in
+ * WebKit, which it drives over plain WebDriver (scripts/webkit.mjs marks its pages with `wspPlainWebDriver`).
+ */
+export const emulation = !(window as { wspPlainWebDriver?: boolean }).wspPlainWebDriver;
+
+// What a browser or its runner cannot do, its tests skip (reported as skipped), by what their bodies use: without
+// WebRTC, bringing widgets into a call (pair, ringing, connected, dialing) or call(); without emulation, the commands
+// above. Every test file imports this module.
+const cannot = [!webrtc && /\b(pair|ringing|connected|dialing)\(|\.call\(/, !emulation && /\b(emulateMedia|setViewport|sendKeys|tabTo)\(/];
+beforeEach(function () {
+  const body = String(this.currentTest?.fn);
+  if (cannot.some((uses) => uses && uses.test(body))) this.skip();
+});
+
 let config: Promise<WspConfig> | undefined;
 
 /** The server the runner's plugin started (web-test-runner.config.mjs). */

@@ -2,12 +2,12 @@
 // focus ring, the status line is a live region that follows the call, and motion stops when the user asks for less.
 import { expect, waitUntil } from '@open-wc/testing';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
-import { next, phone, freshUser, removeAll, wspConfig } from './helpers.js';
+import { emulation, next, phone, freshUser, removeAll, webrtc, wspConfig } from './helpers.js';
 import { connected, dialing, part, ringing, shown, status, tabTo } from './ui-helpers.js';
 
 describe('<wsp-call> accessibility', () => {
   afterEach(async () => {
-    await emulateMedia({ reducedMotion: 'no-preference', colorScheme: 'light' });
+    if (emulation) await emulateMedia({ reducedMotion: 'no-preference', colorScheme: 'light' });
     await removeAll();
   });
 
@@ -59,7 +59,8 @@ describe('<wsp-call> accessibility', () => {
     await error;
     await el.updateComplete;
     expect(el.matches(':state(error)')).to.equal(true);
-    expect(status(el)).to.match(/^Error: .*refused/);
+    // Without WebRTC the status line keeps saying that calls are not possible, the more lasting news.
+    expect(status(el)).to.match(webrtc ? /^Error: .*refused/ : /^Calls are not possible/);
     await expect(el).to.be.accessible();
   });
 

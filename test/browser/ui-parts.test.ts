@@ -4,7 +4,7 @@
 import { expect } from '@open-wc/testing';
 import { emulateMedia, setViewport } from '@web/test-runner-commands';
 import type { WspCall } from '../../src/wsp-call.js';
-import { next, pair, phone, freshUser, removeAll, video } from './helpers.js';
+import { emulation, next, pair, phone, freshUser, removeAll, video } from './helpers.js';
 import { connected, part, ringing, shown } from './ui-helpers.js';
 
 const parts = (el: WspCall) => [...el.shadowRoot!.querySelectorAll('[part]')].flatMap((node) => [...node.part]);
@@ -21,8 +21,10 @@ describe('<wsp-call> parts, theming and slots', () => {
   afterEach(async () => {
     sheet?.remove();
     sheet = undefined;
-    await emulateMedia({ colorScheme: 'light' });
-    await setViewport({ width: 800, height: 600 });
+    if (emulation) {
+      await emulateMedia({ colorScheme: 'light' });
+      await setViewport({ width: 800, height: 600 });
+    }
     await removeAll();
   });
 
