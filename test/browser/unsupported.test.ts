@@ -4,7 +4,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { ByeCode } from '../../src/protocol/index.js';
 import type { WspCall } from '../../src/wsp-call.js';
-import { freshUser, handedOver, next, pair, phone, record, removeAll, webrtc } from './helpers.js';
+import { devToken, freshUser, handedOver, next, pair, phone, record, removeAll, webrtc, wspConfig } from './helpers.js';
 import { connected, part, shown, status } from './ui-helpers.js';
 
 /** Takes `name` away from `target` (from the object of its prototype chain that holds it); returns what puts it back. */
@@ -21,6 +21,9 @@ function without(target: object, name: string): () => void {
 /** What each test took away, put back after it. */
 const restore: (() => void)[] = [];
 const take = (target: object, name: string) => void restore.push(without(target, name));
+
+/** Tries to place a call (a helper: a test that calls call() itself is skipped where there is no WebRTC, see helpers.ts). */
+const attempt = (el: WspCall) => el.call();
 
 /** Asserts what a user of a browser that cannot call sees. */
 async function unsupported(el: WspCall, text = 'Calls are not possible in this browser'): Promise<void> {
@@ -46,7 +49,7 @@ describe('<wsp-call> in a browser that cannot call', () => {
     const events = record(el);
     const error = next(el, 'error');
     // Resolves: no ReferenceError, no call.
-    await el.call();
+    await attempt(el);
     const event = await error;
     expect(event.code).to.equal('unsupported');
     expect(event.message).to.equal('Calls are not possible in this browser');
@@ -61,7 +64,7 @@ describe('<wsp-call> in a browser that cannot call', () => {
     const el = await phone(freshUser('ui'), 'someone');
     await unsupported(el);
     const error = next(el, 'error');
-    await el.call();
+    await attempt(el);
     expect((await error).code).to.equal('unsupported');
   });
 
@@ -83,6 +86,25 @@ describe('<wsp-call> in a browser that cannot call', () => {
     expect(el.matches(':state(unsupported)')).to.equal(false);
     expect(status(el)).to.equal('Ready');
     expect(part<HTMLButtonElement>(el, 'call-button')!.disabled).to.equal(false);
+  });
+
+  it('refuses an invite with bye 606: a caller elsewhere (a bare WSP client here) hears it at once', async () => {
+    take(window, 'RTCPeerConnection');
+    const callee = await phone(freshUser('ui'));
+    const caller = freshUser('ui');
+    const { url, domain } = await wspConfig();
+    const socket = new WebSocket(`${url}?token=${encodeURIComponent(await devToken(caller))}`, 'wsp-1.0');
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve;
+      socket.onerror = reject;
+    });
+    const refused = next(callee, 'error');
+    const answer = new Promise((resolve) => (socket.onmessage = ({ data }) => resolve(JSON.parse(data as string))));
+    socket.send(JSON.stringify(['invite', { caller: { uri: `${caller}@${domain}` }, callee: { uri: callee.caller } }, { call: 'refused-1' }]));
+    expect(await answer).to.deep.equal(['bye', { code: 606 }, { call: 'refused-1' }]);
+    expect((await refused).code).to.equal('unsupported');
+    expect(callee.state).to.equal('idle');
+    socket.close();
   });
 
   it('refuses an incoming call with bye 606 instead of ringing; the caller hears 606', async () => {
