@@ -95,7 +95,7 @@ function faultServers() {
  */
 export const webkitFiles = ['call-state', 'events', 'ui-a11y', 'ui-i18n', 'ui-parts', 'ui-states', 'unsupported'].map((name) => `test/browser/${name}.test.ts`);
 
-const wanted = (process.env.WSP_BROWSERS ?? 'chromium,firefox').split(',');
+const wanted = (process.env.WSP_BROWSERS ?? 'chromium,firefox,webkit').split(',');
 const others = browsers();
 const webkit = wanted.includes('webkit') ? webkitLauncher() : undefined;
 
@@ -119,8 +119,8 @@ export default {
 };
 
 /**
- * Chromium and Firefox ESR; `WSP_BROWSERS=firefox` (or `chromium`) runs one, e.g. while working on it. `webkit` adds
- * WebKitGTK for the files above (scripts/webkit.mjs).
+ * Chromium and Firefox ESR, and WebKitGTK for the files above (scripts/webkit.mjs); `WSP_BROWSERS=firefox` (or
+ * `chromium`, `webkit`, `chromium,webkit`…) runs those, e.g. while working on one.
  */
 function browsers() {
   const all = {

@@ -128,6 +128,8 @@ export function webkitLauncher({ args = miniBrowserArgs } = {}) {
       let stderr = '';
       driver.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
       driver.once('exit', (code) => code && process.env.WSP_VERBOSE && console.error(`WebKitWebDriver exited (${code}): ${stderr}`));
+      // Should the runner die without stop(), the display and the driver go with it.
+      process.once('exit', () => [driver, xvfb.process].forEach((child) => child.exitCode === null && child.kill('SIGKILL')));
       await reachable(`${base}/status`, 10_000);
     },
 
