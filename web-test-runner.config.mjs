@@ -7,13 +7,15 @@ import * as puppeteer from 'puppeteer-core';
 import { fileURLToPath } from 'node:url';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 import { firefoxLaunchOptions } from './scripts/firefox.mjs';
+import { webkitLauncher, webkitRunnerHtml } from './scripts/webkit.mjs';
 import { frameworkApps } from './scripts/framework-apps.mjs';
 import { LOOPBACK_ARGS, startFederation, startServer } from './scripts/start-server.mjs';
 
 /** Every invite rings all of a user's devices, so each test takes users of its own from this directory. */
 /** Test files take theirs by prefix (test/browser/helpers.ts, freshUser). */
 export const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
-for (const prefix of ['el', 'ev', 'fe', 're', 'ui', 'fw']) for (let i = 1; i <= 80; i++) users.push(`${prefix}${i}`);
+// `wk`: WebKit's, whatever prefix its tests ask for (test/browser/helpers.ts).
+for (const prefix of ['el', 'ev', 'fe', 're', 'ui', 'fw', 'wk']) for (let i = 1; i <= 80; i++) users.push(`${prefix}${i}`);
 
 /** Starts the servers in serverStart, stops them in serverStop, and tells the page where they are: GET /__wsp/config.json. */
 function wspServer() {
@@ -126,8 +128,20 @@ function focusPage() {
   };
 }
 
+/**
+ * What WebKit runs: the rendering, state, accessibility and i18n tests. WebKitGTK has no RTCPeerConnection, so within
+ * these files the tests that place a call skip themselves there (test/browser/helpers.ts), and the widget shows the
+ * unsupported state, which test/browser/unsupported.test.ts checks.
+ */
+export const webkitFiles = ['call-state', 'events', 'ui-a11y', 'ui-i18n', 'ui-parts', 'ui-states', 'unsupported'].map((name) => `test/browser/${name}.test.ts`);
+
+const wanted = (process.env.WSP_BROWSERS ?? 'chromium,firefox,webkit').split(',');
+const others = browsers();
+const webkit = wanted.includes('webkit') ? webkitLauncher() : undefined;
+
 export default {
-  files: ['test/browser/**/*.test.ts'],
+  // WebKit alone runs its files; with other browsers (WSP_BROWSERS=chromium,firefox,webkit), as a group of its own.
+  files: others.length ? ['test/browser/**/*.test.ts'] : webkitFiles,
   nodeResolve: true,
   // Two cores: one page at a time, one browser after the other, keeps WebRTC's encoders from starving each other.
   concurrency: 1,
@@ -144,18 +158,24 @@ export default {
     frameworkApps(),
     focusPage(),
   ],
-  browsers: browsers(),
+  browsers: others.length ? others : [webkit],
+  testRunnerHtml: others.length ? undefined : webkitRunnerHtml,
+  groups: others.length && webkit ? [{ name: 'webkit', files: webkitFiles, browsers: [webkit], testRunnerHtml: webkitRunnerHtml }] : [],
 };
 
-/** Chromium and Firefox ESR; `WSP_BROWSERS=firefox` (or `chromium`) runs one, e.g. while working on it. */
+/**
+ * Chromium and Firefox ESR, and WebKitGTK for the files above (scripts/webkit.mjs); `WSP_BROWSERS=firefox` (or
+ * `chromium`, `webkit`, `chromium,webkit`…) runs those, e.g. while working on one.
+ */
 function browsers() {
   const all = {
     chromium: () => chromeLauncher({ launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs } }),
     // puppeteer-core drives Debian's Firefox over WebDriver BiDi: the Chrome launcher takes it as a custom puppeteer.
     firefox: () => chromeLauncher({ puppeteer, launchOptions: firefoxLaunchOptions() }),
   };
-  const wanted = (process.env.WSP_BROWSERS ?? 'chromium,firefox').split(',');
-  return wanted.map((name) => all[name]?.() ?? raise(`WSP_BROWSERS: no browser "${name}" (chromium, firefox)`));
+  const unknown = wanted.filter((name) => !all[name] && name !== 'webkit');
+  if (unknown.length) raise(`WSP_BROWSERS: no browser "${unknown[0]}" (chromium, firefox, webkit)`);
+  return wanted.filter((name) => all[name]).map((name) => all[name]());
 }
 
 function raise(message) {

@@ -1,4 +1,7 @@
-import { SUBPROTOCOL, callIdOf, decode, encode, type ByeContent, type Frame, type InviteFrame } from '../protocol/index.js';
+// From the modules themselves, not the index: what the index also exports (the bye reasons) then stays out of the
+// element's first load.
+import { decode, encode } from '../protocol/codec.js';
+import { SUBPROTOCOL, callIdOf, type ByeContent, type Frame, type InviteFrame } from '../protocol/frame.js';
 
 /**
  * Where a call's frames go. A call does not care whether that is the WebSocket to its server (before the

@@ -2,7 +2,12 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CallSession } from '../call/call-session.js';
 import { CallState, isActive } from '../call/call-state.js';
 import { Signaling } from '../call/signaling.js';
-import { ByeCode, byeReason, limits, normalizeAddress, type Frame, type InviteFrame } from '../protocol/index.js';
+// The protocol's modules one by one, not its index: the bye reasons (bye-reasons.ts) stay out of the first load.
+import { normalizeAddress } from '../protocol/address.js';
+import { ByeCode } from '../protocol/codes.js';
+import type { Frame, InviteFrame } from '../protocol/frame.js';
+import { limits } from '../protocol/limits.js';
+import { en } from '../i18n/strings.js';
 import { ConnectedEvent, EndedEvent, RingingEvent, StateChangeEvent, WspErrorEvent } from './events.js';
 
 /** What the controller reads from its element. */
@@ -33,9 +38,18 @@ const sessionEvents = ['statechange', 'media', 'handover', 'error'] as const;
 const offline = 'Not connected to the server (refused or lost)';
 
 /**
+ * Whether this browser can place and take calls: it has WebRTC (`RTCPeerConnection`) and gives the page camera and
+ * microphone (`navigator.mediaDevices.getUserMedia`, which browsers offer to secure pages only: https, localhost).
+ * Asked at each use rather than once, so that a test can take the APIs away. Here, not in the call engine: without
+ * them the engine is never loaded.
+ */
+const callsPossible = (): boolean => !!(self.RTCPeerConnection && navigator.mediaDevices?.getUserMedia);
+
+/**
  * The behaviour behind `<wsp-call>`: keeps the WebSocket to the element's server open while the element is
  * in the page (reconnecting with a fresh token when it drops), owns the current call session, answers
- * `bye` 486 to invites while busy, and turns session changes into the element's events.
+ * `bye` 486 to invites while busy (606 where the browser cannot take calls), and turns session changes into the
+ * element's events.
  *
  * @internal
  */
@@ -58,6 +72,11 @@ export class CallController implements ReactiveController {
   constructor(host: CallHost) {
     this.#host = host;
     host.addController(this);
+  }
+
+  /** False where this browser can neither place nor take calls (see callsPossible): the widget says so and refuses calls. */
+  get supported(): boolean {
+    return callsPossible();
   }
 
   /** True while a call occupies the widget. */
@@ -95,6 +114,7 @@ export class CallController implements ReactiveController {
   async call(): Promise<void> {
     const host = this.#host;
     if (this.busy) return;
+    if (!this.supported) return this.#unsupported();
     const caller = normalizeAddress(host.caller);
     const callee = normalizeAddress(host.callee);
     if (!caller || !callee) return this.#error('caller and callee must be user@domain');
@@ -117,6 +137,8 @@ export class CallController implements ReactiveController {
   }
 
   #invited(signaling: Signaling, [, parties, { call: id }]: InviteFrame): void {
+    // Refused before it rings: the caller hears 606 (once no other device of this user rings) instead of waiting.
+    if (!this.supported) return signaling.send(['bye', { code: ByeCode.UNSUPPORTED }, { call: id }]), this.#unsupported();
     const session = this.session;
     // Glare (§4.6): our outgoing call to this caller crosses theirs to us. The lower call id wins on both sides at
     // once: the side whose invite lost cancels it silently and takes the winner as its call, accepted at once, since
@@ -196,7 +218,7 @@ export class CallController implements ReactiveController {
     }
     signaling.oninvite = (frame) => this.#invited(signaling, frame);
     signaling.onnotice = ({ code, reason }) => {
-      this.#error(`Server notice ${code}: ${byeReason(code, reason)}`);
+      this.#error(`Server notice ${code}${reason ? `: ${reason}` : ''}`);
       // 401: the token expired on a long-lived connection. End the calls, reconnect with a fresh token (§5).
       if (code === ByeCode.UNAUTHORIZED) {
         this.session?.end(code, reason);
@@ -258,5 +280,9 @@ export class CallController implements ReactiveController {
 
   #error(message: string): void {
     this.#host.dispatchEvent(new WspErrorEvent(message));
+  }
+
+  #unsupported(): void {
+    this.#host.dispatchEvent(new WspErrorEvent(en.unsupported, 'unsupported'));
   }
 }

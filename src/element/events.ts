@@ -76,7 +76,8 @@ export class StateChangeEvent extends Event {
 
 /**
  * `error`: something the user should hear of went wrong (the server refused the connection, camera or
- * microphone denied…); `message` says what. A call goes on when it can; if it cannot, `ended` follows.
+ * microphone denied…); `message` says what, in English. A call goes on when it can; if it cannot, `ended` follows.
+ * `code` tells some errors apart for code: `unsupported` when this browser can neither place nor take calls.
  *
  * Composed but, unlike the other events, not bubbling (like an `<img>`'s `error`): an `error` event that
  * bubbled up to `window` would reach `window.onerror` and be reported as an uncaught script error by error
@@ -84,10 +85,18 @@ export class StateChangeEvent extends Event {
  *
  * @example
  * el.addEventListener('error', (e) => console.warn('wsp-call:', e.message));
+ * el.addEventListener('error', (e) => e.code === 'unsupported' && showPhoneNumberInstead());
  */
 export class WspErrorEvent extends ErrorEvent {
-  constructor(message: string) {
+  /**
+   * What went wrong, machine-readable, where the widget tells it: `unsupported` when this browser cannot place or take
+   * calls (it has no WebRTC, or gives this page no camera and microphone: an `http:` page that is not localhost), fired
+   * at each call() and at each incoming call, which is refused with `bye` 606. Undefined for the other errors.
+   */
+  readonly code?: 'unsupported';
+  constructor(message: string, code?: 'unsupported') {
     super('error', { composed: true, message });
+    this.code = code;
   }
 }
 

@@ -23,6 +23,7 @@ const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
  * @fires {ConnectedEvent} connected - The call is up: the peer connection is connected and the other party's media arrives.
  * @fires {EndedEvent} ended - The call is over: `code` (the `bye` code), `reason`, `duration` in ms.
  * @fires {WspErrorEvent} error - Something went wrong (`message`): the server refused the connection, camera or microphone denied…
+ *   `code` is `unsupported` where this browser cannot place or take calls (at each call() and each refused incoming call).
  *   Composed, but it does not bubble (so that `window.onerror` does not take it for a script error).
  * @fires {StateChangeEvent} statechange - The call's `state` changed.
  * @fires {SwitchEvent} mutechange - `muted` changed; `on` is true when muted.
@@ -105,6 +106,8 @@ const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
  * @cssstate quality-good - The connected call's connection is good (also `quality-fair`, `quality-poor`).
  * @cssstate quality-fair - The connection is fair: noticeable delay or loss.
  * @cssstate quality-poor - The connection is poor: the call suffers.
+ * @cssstate unsupported - This browser cannot place or take calls (no WebRTC, or no camera and microphone access on an
+ *   insecure page): the status line says so, the call button is disabled, the settings hidden; incoming calls are refused.
  */
 export class WspCall extends LitElement {
   static override styles = styles;
@@ -312,7 +315,7 @@ export class WspCall extends LitElement {
     for (const track of this.#calls.session?.localStream?.getTracks() ?? []) track.enabled = !(track.kind === 'audio' ? muted : cameraOff);
     const states = this.#internals.states;
     states.clear();
-    const on = { [state]: 1, online, offline: !online, muted, 'camera-off': cameraOff, error: this.#error, rtl: this.#strings().dir === 'rtl' };
+    const on = { [state]: 1, online, offline: !online, muted, 'camera-off': cameraOff, error: this.#error, rtl: this.#strings().dir === 'rtl', unsupported: !this.#calls.supported };
     for (const [state, value] of Object.entries(on)) if (value) states.add(state);
   }
 
@@ -336,6 +339,7 @@ export class WspCall extends LitElement {
   protected override render(): TemplateResult {
     const state = this.state;
     const strings = this.#strings();
+    const supported = this.#calls.supported;
     this.#internals.role = 'group';
     this.#internals.ariaLabel = strings.label;
     const session = this.#calls.session;
@@ -352,15 +356,18 @@ export class WspCall extends LitElement {
         ? [button('accept', strings.accept, () => this.accept()), ...(pieces?.switches ?? []), button('decline', strings.decline, () => this.decline())]
         : live
           ? [...(pieces?.switches ?? []), button('hangup', strings[state === CONNECTING || state === CONNECTED ? 'hangup' : 'cancel'], () => this.hangup())]
-          : [button('call', say('call', this.callee), () => this.call(), undefined, !this.online || !this.callee)];
-    const settings = button('settings', strings.settings, () => import('./devices-panel.js').then((chunk) => (this.#panel = chunk).toggle(this, kit), this.#failed));
-    const status = this.#error
-      ? say('error', this.#error)
-      : state === IDLE
-        ? say(this.online ? 'ready' : 'offline')
-        : state === ENDED
-          ? (strings[session!.code] ?? session!.reason)
-          : say(state);
+          : [button('call', say('call', this.callee), () => this.call(), undefined, !this.online || !this.callee || !supported)];
+    // Where calls are not possible, neither are the devices to choose for them.
+    const settings = !supported ? nothing : button('settings', strings.settings, () => import('./devices-panel.js').then((chunk) => (this.#panel = chunk).toggle(this, kit), this.#failed));
+    const status = !supported
+      ? strings.unsupported
+      : this.#error
+        ? say('error', this.#error)
+        : state === IDLE
+          ? say(this.online ? 'ready' : 'offline')
+          : state === ENDED
+            ? (strings[session!.code] ?? session!.reason)
+            : say(state);
     // Templates without indentation: Lit ships their whitespace as written.
     return html`${pieces?.remote}
 ${live ? pieces?.party : html`<div part="party"><slot name="branding"></slot></div>`}

@@ -29,6 +29,7 @@ export default {
   fair: 'mäßig',
   poor: 'schlecht',
   settings: 'Einstellungen',
+  unsupported: 'Anrufe sind in diesem Browser nicht möglich',
   videoinput: 'Kamera',
   audioinput: 'Mikrofon',
   audiooutput: 'Lautsprecher',
@@ -46,4 +47,5 @@ export default {
   502: 'Domain nicht erreichbar',
   503: 'Verbindung zum Gegenüber verloren',
   603: 'Abgelehnt',
+  606: 'Der Browser des Angerufenen kann keine Anrufe annehmen',
 } satisfies PartialStrings;

@@ -29,6 +29,7 @@ export default {
   fair: 'moyenne',
   poor: 'mauvaise',
   settings: 'Réglages',
+  unsupported: 'Les appels ne sont pas possibles dans ce navigateur',
   videoinput: 'Caméra',
   audioinput: 'Micro',
   audiooutput: 'Haut-parleur',
@@ -46,4 +47,5 @@ export default {
   502: 'Domaine injoignable',
   503: 'Connexion avec le correspondant perdue',
   603: 'Refusé',
+  606: 'Le navigateur du correspondant ne peut pas prendre d’appels',
 } satisfies PartialStrings;

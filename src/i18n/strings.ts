@@ -28,6 +28,8 @@ export const en = {
   cancel: 'Cancel',
   hangup: 'Hang up',
   settings: 'Settings',
+  /** Shown instead of the call button's status where the browser lacks WebRTC or camera and microphone access. */
+  unsupported: 'Calls are not possible in this browser',
 };
 
 /** The strings of one language: every key of {@link en}, of the in-call chunk's and of the devices panel's, plus ended reasons by `bye` code. */

@@ -1,6 +1,7 @@
 /**
  * The `bye` codes of WSP 1.0. Borrowed from HTTP and SIP where one fits, so that a reader who knows
- * either can guess the meaning. The one table both the element and the server import.
+ * either can guess the meaning. The one table both the element and the server import; their English reasons are in
+ * bye-reasons.ts.
  */
 export const ByeCode = {
   /** Signaling moves to the peer-to-peer DataChannel `wsp`; the call goes on. */
@@ -39,38 +40,8 @@ export const ByeCode = {
   PEER_LOST: 503,
   /** The callee declined. */
   DECLINED: 603,
+  /** The callee's device cannot take calls at all: its browser lacks WebRTC or camera and microphone access (SIP's 606 Not Acceptable). */
+  UNSUPPORTED: 606,
 } as const;
 
 export type ByeCode = (typeof ByeCode)[keyof typeof ByeCode];
-
-/** The English reason a peer shows when a `bye` carries none. */
-export const byeReasons: Readonly<Record<ByeCode, string>> = {
-  101: 'Signaling transferred',
-  200: 'Call ended',
-  400: 'Malformed frame',
-  401: 'Not authorized',
-  403: 'Forbidden',
-  404: 'Unknown user',
-  408: 'No answer',
-  409: 'Answered on another device',
-  413: 'Frame too large',
-  429: 'Too many frames',
-  480: 'Callee offline',
-  486: 'Busy',
-  487: 'Call cancelled',
-  488: 'Media could not be established',
-  500: 'Server error',
-  502: 'Domain unreachable',
-  503: 'Connection to the other party lost',
-  603: 'Declined',
-};
-
-/** True for the codes WSP 1.0 defines. Peers must still accept and end the call on any other integer. */
-export function isKnownByeCode(code: number): code is ByeCode {
-  return Object.prototype.hasOwnProperty.call(byeReasons, code);
-}
-
-/** The reason to show for `code`: the one the frame carried, else the table's, else a generic one. */
-export function byeReason(code: number, given?: string): string {
-  return given || (isKnownByeCode(code) ? byeReasons[code] : `Call ended (${code})`);
-}

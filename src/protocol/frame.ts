@@ -1,3 +1,8 @@
+/** The WebSocket subprotocol of this version. */
+export const SUBPROTOCOL = 'wsp-1.0';
+/** The label of the DataChannel that takes over signaling after the handover. */
+export const DATA_CHANNEL_LABEL = 'wsp';
+
 /** A party of a call, as it travels in `invite`. */
 export interface Party {
   /** `user@domain`, canonical (lower case). */

@@ -78,8 +78,11 @@ interface Call {
   callee?: Peer;
   /** Whether a `ringing` has gone to the caller: only the first does. */
   rang: boolean;
-  /** Whether a device refused (bye 486 or another code): when none is left the caller hears 486, else 480. */
-  refused: boolean;
+  /**
+   * What the caller hears when no device is left ringing: 480 while none refused; 606 while those that refused could not
+   * take calls (bye 606); 486 once one refused otherwise (bye 486 or another code).
+   */
+  refused: number;
   /** The parties that sent bye 101 (§4.4); when both have, the server forgets the call. */
   readonly transferred: Set<Peer>;
   /** `icecandidate` frames relayed from each party, for `candidatesPerCall`. */
@@ -278,7 +281,7 @@ export class CallRouter {
       devices: new Set(devices),
       ringing: new Set(devices),
       rang: false,
-      refused: false,
+      refused: ByeCode.OFFLINE,
       transferred: new Set(),
       candidates: new Map(),
     };
@@ -335,14 +338,14 @@ export class CallRouter {
       return this.#end(call, relayed, [call.caller, ...call.ringing]);
     }
     call.ringing.delete(from);
-    call.refused = true;
+    call.refused = code === ByeCode.UNSUPPORTED && call.refused !== ByeCode.BUSY ? code : ByeCode.BUSY;
     this.#leftRinging(call);
   }
 
   /** A device stopped ringing without accepting; when it was the last, the caller learns why. */
   #leftRinging(call: Call): void {
     if (call.ringing.size > 0 || call.callee) return;
-    this.#end(call, bye(call.id, call.refused ? ByeCode.BUSY : ByeCode.OFFLINE), [call.caller]);
+    this.#end(call, bye(call.id, call.refused), [call.caller]);
   }
 
   /** Forgets a call, telling `recipients` with `frame`. */

@@ -25,6 +25,24 @@ export interface WspConfig extends WspServerConfig {
   beta: WspServerConfig;
 }
 
+/** Whether this browser has WebRTC at all: WebKitGTK, in this project's matrix, has not (WSP_BROWSERS=webkit). */
+export const webrtc = 'RTCPeerConnection' in window;
+
+/**
+ * Whether the runner can emulate media and viewports and press keys (emulateMedia, setViewport, sendKeys): not in
+ * WebKit, which it drives over plain WebDriver (scripts/webkit.mjs marks its pages with `wspPlainWebDriver`).
+ */
+export const emulation = !(window as { wspPlainWebDriver?: boolean }).wspPlainWebDriver;
+
+// What a browser or its runner cannot do, its tests skip (reported as skipped), by what their bodies use: without
+// WebRTC, placing a call (call(), or the helpers ringing, connected, dialing); without emulation, the commands above.
+// Every test file imports this module.
+const cannot = [!webrtc && /\b(ringing|connected|dialing)\(|\.call\(\)/, !emulation && /\b(emulateMedia|setViewport|sendKeys|tabTo)\(/];
+beforeEach(function () {
+  const body = String(this.currentTest?.fn);
+  if (cannot.some((uses) => uses && uses.test(body))) this.skip();
+});
+
 let config: Promise<WspConfig> | undefined;
 
 /** The server the runner's plugin started (web-test-runner.config.mjs). */
@@ -46,6 +64,9 @@ const taken: Record<string, number> = {};
  * all of a user's devices, so tests that shared users would ring each other's widgets.
  */
 export function freshUser(prefix: string): string {
+  // A browser without WebRTC takes users of its own: its widgets refuse every invite (606), which would end a call that
+  // Chromium or Firefox, running at the same time, place to the same user.
+  if (!webrtc) prefix = 'wk';
   taken[prefix] = (taken[prefix] ?? 0) + 1;
   return `${prefix}${taken[prefix]}`;
 }

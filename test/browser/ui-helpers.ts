@@ -2,7 +2,7 @@
 // answers (to hold a call in `dialing`), and keyboard navigation through real key presses.
 import { emulateMedia, sendKeys, sendMouse } from '@web/test-runner-commands';
 import type { WspCall } from '../../src/wsp-call.js';
-import { devToken, freshUser, next, pair, phone, waitUntil, wspConfig } from './helpers.js';
+import { devToken, emulation, freshUser, next, pair, phone, waitUntil, wspConfig } from './helpers.js';
 
 /** The element of `el`'s shadow root with `part` among its parts. */
 export function part<E extends Element = HTMLElement>(el: WspCall, name: string): E | null {
@@ -78,10 +78,11 @@ export async function tabTo(el: WspCall, name: string, max = 12): Promise<HTMLEl
 
 /**
  * Emulates the user's preferences (colour scheme, reduced motion) where the browser lets a test do so, and says
- * whether it could: Chromium can (over CDP); Firefox cannot, since WebDriver BiDi has no command for it yet.
+ * whether it could: Chromium can (over CDP); Firefox cannot, since WebDriver BiDi has no command for it yet, nor
+ * WebKit over plain WebDriver.
  */
 export async function emulate(features: Parameters<typeof emulateMedia>[0]): Promise<boolean> {
-  if (navigator.userAgent.includes('Firefox')) return false;
+  if (!emulation || navigator.userAgent.includes('Firefox')) return false;
   await emulateMedia(features);
   return true;
 }

@@ -4,7 +4,7 @@
 import { expect } from '@open-wc/testing';
 import { setViewport } from '@web/test-runner-commands';
 import type { WspCall } from '../../src/wsp-call.js';
-import { next, pair, phone, freshUser, removeAll, video } from './helpers.js';
+import { emulation, freshUser, next, pair, phone, removeAll, video } from './helpers.js';
 import { connected, emulate, part, ringing, shown } from './ui-helpers.js';
 
 const parts = (el: WspCall) => [...el.shadowRoot!.querySelectorAll('[part]')].flatMap((node) => [...node.part]);
@@ -22,7 +22,7 @@ describe('<wsp-call> parts, theming and slots', () => {
     sheet?.remove();
     sheet = undefined;
     await emulate({ colorScheme: 'light' });
-    await setViewport({ width: 800, height: 600 });
+    if (emulation) await setViewport({ width: 800, height: 600 });
     await removeAll();
   });
 

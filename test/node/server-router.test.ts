@@ -137,6 +137,33 @@ test('mixed endings of the devices: 486 when any was busy, 480 when all went off
   assert.deepEqual(alice.take(), [frames.bye('c2', ByeCode.OFFLINE)]);
 });
 
+test('devices that cannot take calls: 606 when only they refused, 486 when one was busy too', () => {
+  const { router, peer } = setup();
+  const alice = peer('alice');
+  const old = peer('bob');
+  const phone = peer('bob');
+  // The device without WebRTC refuses at once; the other goes on ringing, and its decision settles the call.
+  router.receive(alice, frames.invite('c1', alice.user, old.user));
+  router.receive(old, frames.bye('c1', ByeCode.UNSUPPORTED));
+  assert.deepEqual(alice.take(), []);
+  router.disconnect(phone);
+  assert.deepEqual(alice.take(), [frames.bye('c1', ByeCode.UNSUPPORTED)]);
+
+  const carol = peer('carol');
+  const busy = peer('carol');
+  router.receive(alice, frames.invite('c2', alice.user, carol.user));
+  router.receive(carol, frames.bye('c2', ByeCode.UNSUPPORTED));
+  router.receive(busy, frames.bye('c2', ByeCode.BUSY));
+  assert.deepEqual(alice.take(), [frames.bye('c2', ByeCode.BUSY)]);
+
+  const dave = peer('dave');
+  const other = peer('dave');
+  router.receive(alice, frames.invite('c3', alice.user, dave.user));
+  router.receive(dave, frames.bye('c3', ByeCode.BUSY));
+  router.receive(other, frames.bye('c3', ByeCode.UNSUPPORTED));
+  assert.deepEqual(alice.take(), [frames.bye('c3', ByeCode.BUSY)]);
+});
+
 test('another domain goes through the federation: its link is the one device', () => {
   const link = new FakePeer('beta.test');
   const { router, peer } = setup({ federation: { route: (domain) => (domain === 'beta.test' ? link : undefined) } });
