@@ -88,25 +88,20 @@ export async function ring(caller, callee, options) {
 }
 
 /**
- * Accepts the ringing call at `callee`; resolves, once both widgets had their `connected` event, with the time from
- * accept() to the later of the two `connected` events, each measured by its own page's clock (ms).
+ * Accepts the ringing call at `callee`; resolves, once both widgets had their `connected` event, with the times from
+ * accept() to each side's `connected` event, in ms: `{ caller, callee, both }` (`both`: the later of the two). The
+ * pages' wall clocks (Date.now()) are the machine's one clock, so that times across browsers compare.
  */
 export async function accept(caller, callee, options) {
   const counts = await Promise.all([caller, callee].map((page) => page.evaluate(() => window.phone.count('connected'))));
-  // The caller's clock at the moment of accept: its `connected` event is timed from there.
-  const [callerStart, calleeStart] = await Promise.all([
-    caller.evaluate(() => performance.now()),
-    callee.evaluate(() => {
-      const start = performance.now();
-      void window.phone.accept();
-      return start;
-    }),
-  ]);
+  const start = await callee.evaluate(() => {
+    const now = Date.now();
+    void window.phone.accept();
+    return now;
+  });
   await Promise.all([caller, callee].map((page, i) => untilEvents(page, 'connected', counts[i] + 1, options)));
-  const [callerAt, calleeAt] = await Promise.all(
-    [caller, callee].map((page) => page.evaluate(() => window.phone.last('connected').at)),
-  );
-  return Math.max(callerAt - callerStart, calleeAt - calleeStart);
+  const [callerAt, calleeAt] = await Promise.all([caller, callee].map((page) => page.evaluate(() => window.phone.last('connected').wall)));
+  return { caller: callerAt - start, callee: calleeAt - start, both: Math.max(callerAt, calleeAt) - start };
 }
 
 /** Hangs up at `from`; waits until both widgets had `ended`; returns the codes [from, other] of the sessions. */

@@ -16,7 +16,10 @@ export interface Where {
 /** One recorded event of the widget: its type and what it carries. */
 export interface Logged {
   type: string;
+  /** performance.now() when it came. */
   at: number;
+  /** Date.now() when it came: comparable between the pages of different browsers on one machine. */
+  wall: number;
   code?: number;
   on?: boolean;
   state?: string;
@@ -116,7 +119,7 @@ const phone = {
     for (const type of TYPES) {
       made.addEventListener(type, (event) => {
         const e = event as Event & Partial<Logged>;
-        log.push({ type, at: performance.now(), code: e.code, on: e.on, state: e.state, incoming: e.incoming, message: e.message });
+        log.push({ type, at: performance.now(), wall: Date.now(), code: e.code, on: e.on, state: e.state, incoming: e.incoming, message: e.message });
       });
     }
     document.body.append(made);
