@@ -79,8 +79,12 @@ async function diagnosed(steps: () => Promise<void>): Promise<void> {
   try {
     await steps();
   } catch (error) {
-    const report = async (side: Side) =>
-      `${name(side)}: ${JSON.stringify(await side.page.evaluate(() => window.phone.session()))}\n  ${await side.page.evaluate(() => window.phone.rtpSummary())}\n  events ${JSON.stringify(await side.page.evaluate(() => window.phone.log.filter(({ type }) => type !== 'statechange').map(({ type, message, on, code }) => [type, message ?? on ?? code])))}`;
+    const report = async (side: Side) => {
+      const session = JSON.stringify(await side.page.evaluate(() => window.phone.session()));
+      const rtp = await side.page.evaluate(() => window.phone.rtpSummary());
+      const trace = await side.page.evaluate(() => window.phone.trace.slice(-40).join('\n    '));
+      return `${name(side)}: ${session}\n  ${rtp}\n  trace:\n    ${trace}`;
+    };
     const summaries = await Promise.all(Object.values(sides).map((side) => report(side).catch(String)));
     (error as Error).message += `\n${summaries.join('\n')}`;
     throw error;

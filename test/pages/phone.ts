@@ -42,6 +42,66 @@ const TYPES = ['ringing', 'connected', 'ended', 'error', 'statechange', 'mutecha
 
 let el: WspCall | undefined;
 const log: Logged[] = [];
+/**
+ * What the peer connection and the DataChannel did (state changes, renegotiations, frames sent), with the time: what
+ * a failed test prints, to tell which side stopped.
+ */
+const trace: string[] = [];
+const stamp = (line: string) => trace.push(`${performance.now().toFixed(0)} ${line}`);
+const traced = new WeakSet<RTCPeerConnection>();
+
+// Frames a session sends on its DataChannel, by type (and the ICE ufrag of a description).
+const channelSend = RTCDataChannel.prototype.send;
+RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: string) {
+  try {
+    const frame = JSON.parse(data) as [string, { sdp?: string; code?: number }];
+    stamp(`send ${frame[0]} ${frame[1]?.sdp ? `ufrag ${/a=ice-ufrag:(\S+)/.exec(frame[1].sdp)?.[1]}` : (frame[1]?.code ?? '')}`);
+  } catch {
+    // Not a frame.
+  }
+  return channelSend.call(this, data as never);
+} as typeof RTCDataChannel.prototype.send;
+
+// Frames a session receives on its DataChannel (its handler is set as `onmessage`).
+const onmessage = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage')!;
+Object.defineProperty(RTCDataChannel.prototype, 'onmessage', {
+  ...onmessage,
+  set(this: RTCDataChannel, handler: ((event: MessageEvent) => void) | null) {
+    const tracing = (event: MessageEvent) => {
+      try {
+        const frame = JSON.parse(event.data as string) as [string, { sdp?: string; code?: number }];
+        stamp(`received ${frame[0]} ${frame[1]?.sdp ? `ufrag ${/a=ice-ufrag:(\S+)/.exec(frame[1].sdp)?.[1]}` : (frame[1]?.code ?? '')}`);
+      } catch {
+        // Not a frame.
+      }
+      handler!.call(this, event);
+    };
+    onmessage.set!.call(this, handler && tracing);
+  },
+});
+
+// When the browser applies a description, and whether it settles.
+const setRemote = RTCPeerConnection.prototype.setRemoteDescription;
+RTCPeerConnection.prototype.setRemoteDescription = async function (this: RTCPeerConnection, description?: RTCSessionDescriptionInit) {
+  stamp(`setRemoteDescription(${description?.type}) in ${this.signalingState}`);
+  try {
+    await (setRemote as (this: RTCPeerConnection, description?: RTCSessionDescriptionInit) => Promise<void>).call(this, description);
+    stamp(`setRemoteDescription(${description?.type}) done`);
+  } catch (error) {
+    stamp(`setRemoteDescription(${description?.type}) failed: ${error}`);
+    throw error;
+  }
+} as typeof RTCPeerConnection.prototype.setRemoteDescription;
+
+/** Traces the state changes and renegotiations of the widget's current peer connection, once. */
+function tracePeerConnection(): void {
+  const pc = el?.session?.pc;
+  if (!pc || traced.has(pc)) return;
+  traced.add(pc);
+  pc.addEventListener('signalingstatechange', () => stamp(`signaling ${pc.signalingState}`));
+  pc.addEventListener('connectionstatechange', () => stamp(`connection ${pc.connectionState}`));
+  pc.addEventListener('negotiationneeded', () => stamp('negotiationneeded'));
+}
 let screen: { stream: MediaStream; stop(): void } | undefined;
 
 function widget(): WspCall {
@@ -102,13 +162,14 @@ async function audioPower(): Promise<number> {
 
 const phone = {
   log,
+  trace,
   get el(): WspCall {
     return widget();
   },
   /** Puts a widget for `user` of `where` in the page, calling the address `callee`; resolves once it is online. */
   async open(where: Where, user: string, callee: string): Promise<void> {
     phone.close();
-    log.length = 0;
+    log.length = trace.length = 0;
     await customElements.whenDefined('wsp-call');
     const made = document.createElement('wsp-call');
     made.server = where.url;
@@ -119,6 +180,8 @@ const phone = {
     for (const type of TYPES) {
       made.addEventListener(type, (event) => {
         const e = event as Event & Partial<Logged>;
+        tracePeerConnection();
+        if (type !== 'statechange') stamp(`event ${type}`);
         log.push({ type, at: performance.now(), wall: Date.now(), code: e.code, on: e.on, state: e.state, incoming: e.incoming, message: e.message });
       });
     }
@@ -238,9 +301,10 @@ const phone = {
   hangup: () => widget().hangup(),
   toggleMute: (force?: boolean) => widget().toggleMute(force),
   toggleCamera: (force?: boolean) => widget().toggleCamera(force),
-  restartIce: () => widget().session!.pc.restartIce(),
+  restartIce: () => (stamp('restartIce()'), widget().session!.pc.restartIce()),
   /** Shares a drawing canvas as the screen (`on`), or stops sharing; resolves with whether it is shared. */
   async share(on: boolean): Promise<boolean> {
+    stamp(`share(${on})`);
     if (on) {
       screen = canvasScreen();
       return shareScreen(widget(), SwitchEvent, true, screen.stream);
