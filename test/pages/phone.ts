@@ -141,6 +141,9 @@ function canvasScreen(): { stream: MediaStream; stop(): void } {
 async function poll(check: () => boolean | Promise<boolean>, what: string, timeout = 20_000): Promise<void> {
   const end = performance.now() + timeout;
   while (!(await check())) {
+    // Every wait here is for media of a live call: an ended one will not bring it.
+    const session = widget().session;
+    if (session?.state === 'ended') throw new Error(`${widget().caller}: ${what}: the call ended (${session.code} ${session.reason})`);
     if (performance.now() > end) throw new Error(`${widget().caller}: ${what} (not within ${timeout} ms)`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
