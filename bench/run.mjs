@@ -1,9 +1,10 @@
 // `npm run bench`: every figure the issues ask for, printed as plain lines for a closing note.
-// `npm run bench -- NAME…` runs only the sections named: size, setup, link, load (or one load section: idle,
+// `npm run bench -- NAME…` runs only the sections named: size, setup, cross, link, load (or one load section: idle,
 // signaling, relay).
 import { measureSize, printSize } from './size.mjs';
 import { measureSetup, printSetup, summarize } from './setup-time.mjs';
 import { measurePeerjsSetup, peerjsSize } from './peerjs-baseline.mjs';
+import { measureCrossSetup, printCrossSetup } from './cross-browser.mjs';
 import { measureFederatedSetup, measureLinkThroughput, printFederatedSetup, printLinkThroughput } from './federation.mjs';
 import { loadSections } from './load.mjs';
 
@@ -34,6 +35,11 @@ async function setup() {
   console.log(`wsp-call / PeerJS median: one server ${(ours.median / peerjs.median).toFixed(2)}, federated ${(federated.median / peerjs.median).toFixed(2)} (${ROUNDS} alternating rounds)`);
 }
 
+/** Chromium → Firefox, Firefox → Chromium and Chromium → Chromium, each page its own browser; BENCH_CROSS_CALLS each. */
+async function cross() {
+  printCrossSetup(await measureCrossSetup({ calls: Number(process.env.BENCH_CROSS_CALLS ?? 10) }));
+}
+
 async function link() {
   printLinkThroughput(await measureLinkThroughput());
 }
@@ -46,7 +52,7 @@ async function load() {
 }
 
 /** In the order `npm run bench` runs them; each prints its own figures. */
-const sections = { size, setup, link, load };
+const sections = { size, setup, cross, link, load };
 const known = { ...sections, ...loadSections };
 
 const names = process.argv.slice(2);
