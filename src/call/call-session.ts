@@ -139,9 +139,11 @@ export class CallSession extends EventTarget {
       const state = pc.connectionState;
       // Before the handover there is no channel to renegotiate on but the server's: the setup failed. After it a
       // broken path gets new ICE credentials over the DataChannel (§4.7); failing again after that ends the call.
+      // The callee restarts, the caller waits for its offer: a restart offered by the side that answered the first
+      // offer breaks calls between Chromium and Firefox (they then disagree on the DTLS role).
       if (state === 'failed' && (!this.handedOver || this.#restarted)) this.#fail('ICE failed');
       else if (this.handedOver && (state === 'failed' || state === 'disconnected')) {
-        pc.restartIce();
+        if (this.role === 'callee') pc.restartIce();
         this.#restarted = true;
       } else if (state === 'connected') this.#restarted = false;
       this.#check();

@@ -233,16 +233,16 @@ describe('calls between Chromium and Firefox', { timeout: 300_000 }, () => {
       });
     });
 
-    // Each side restarts ICE in turn (the callee first: the side that made the first offer), in a call of its own, so
-    // that the flow above is judged apart; the other side than above hangs up.
+    // The callee restarts ICE (docs/protocol.md §4.7: a restart offered by the side that answered the first offer
+    // breaks calls between these two browsers), in a call of its own, so that the flow above is judged apart; the
+    // other side than above hangs up.
     const other = hangsUp === 'caller' ? 'callee' : 'caller';
-    test(`${Caller} calls ${Callee}: restartIce() at the callee, then at the caller; both stay connected, video flows both ways; the ${other} hangs up`, { timeout: 120_000 }, async () => {
+    test(`${Caller} calls ${Callee}: restartIce() at the callee; both stay connected, video flows both ways; the ${other} hangs up`, { timeout: 120_000 }, async () => {
       const [caller, callee] = pick('caller');
       await diagnosed(async () => {
         await open(caller, callee);
         await connect(caller, callee);
         await iceRestart(callee, caller);
-        await iceRestart(caller, callee);
         await hangUpFrom(...pick(other));
       });
     });
