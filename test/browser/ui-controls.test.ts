@@ -137,8 +137,19 @@ describe('<wsp-call> in-call controls', () => {
     const videos = [alice, bob].flatMap((el) => [video(el, 'remote-video'), video(el, 'local-video')]);
     const streams = videos.map((element) => element.srcObject);
     // A reload: the video drops its picture and starts loading again (Lit used to set srcObject at every render).
+    // Each is told with what might explain it: the peer connection's state, the tracks of the stream.
     const reloads: string[] = [];
-    for (const element of videos) for (const type of ['emptied', 'loadstart']) element.addEventListener(type, () => reloads.push(`${element.part} ${type}`));
+    for (const el of [alice, bob]) {
+      for (const name of ['remote-video', 'local-video'] as const) {
+        const element = video(el, name);
+        for (const type of ['emptied', 'loadstart']) {
+          element.addEventListener(type, () => {
+            const tracks = (element.srcObject as MediaStream | null)?.getTracks().map((track) => `${track.kind}${track.muted ? ' muted' : ''}`);
+            reloads.push(`${el.caller} ${name} ${type} (${el.session!.pc.connectionState}; ${tracks?.join(', ')})`);
+          });
+        }
+      }
+    }
     // The timer re-renders both widgets every second: three ticks, with a mute and a camera off in between.
     const timer = part(alice, 'timer')!;
     const ticks = async (count: number) => {
