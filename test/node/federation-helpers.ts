@@ -41,8 +41,8 @@ export class Recorder {
     this.#waiter?.();
   }
 
-  /** The next event; rejects when none comes within `timeoutMs`. */
-  async next(timeoutMs = 2000): Promise<Event> {
+  /** The next event; rejects when none comes within `timeoutMs` (a hang detector: a busy machine is slow). */
+  async next(timeoutMs = 15_000): Promise<Event> {
     const deadline = Date.now() + timeoutMs;
     while (this.events.length === 0) {
       const left = deadline - Date.now();

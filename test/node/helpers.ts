@@ -98,8 +98,11 @@ export class Client {
     this.ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : encode(frame));
   }
 
-  /** The next frame from the server; rejects when none comes within `timeoutMs`. */
-  async next(timeoutMs = 2000): Promise<Frame> {
+  /**
+   * The next frame from the server; rejects when none comes within `timeoutMs`. The default bound only turns a hang
+   * into a failure, never checks speed: a busy machine (CI, a second suite beside this one) is slow.
+   */
+  async next(timeoutMs = 15_000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     while (this.#inbox.length === 0) {
       const left = deadline - Date.now();
