@@ -4,7 +4,7 @@
  * Exit codes: 0 done, 1 failure at run time (e.g. the port is taken), 2 bad usage.
  */
 import { parseArgs } from 'node:util';
-import { normalizeAddress, parseAddress } from '../protocol/index.js';
+import { asciiLowerCase, normalizeAddress, parseAddress } from '../protocol/index.js';
 import { mintToken } from './auth.js';
 import { defaultLimits, limitNames, parseLimit, type ServerLimits } from './limits.js';
 import { createLogger } from './log.js';
@@ -130,7 +130,7 @@ function parseServe(args: string[], env: Env): ServeCommand {
       devTokens: values['dev-tokens'] ?? flag(env.WSP_DEV_TOKENS),
       federation: {
         // One key file per domain, so two servers started in one directory (the demo) keep theirs apart.
-        keyFile: values['key-file'] ?? env.WSP_KEY_FILE ?? `.wsp/${domain.toLowerCase().replace(':', '_')}.key.pem`,
+        keyFile: values['key-file'] ?? env.WSP_KEY_FILE ?? `.wsp/${asciiLowerCase(domain).replace(':', '_')}.key.pem`,
         publicUrl,
         peers: parsePeers(values.peer ?? env.WSP_PEERS?.split(',').filter(Boolean) ?? []),
         discover: !(values['no-discovery'] ?? ['0', 'false', 'no'].includes(env.WSP_DISCOVERY?.toLowerCase() ?? '')),
@@ -167,9 +167,10 @@ function parsePeers(pairs: readonly string[]): Map<string, string> {
   const peers = new Map<string, string>();
   for (const pair of pairs) {
     const split = pair.indexOf('=');
-    const domain = pair.slice(0, Math.max(split, 0)).trim().toLowerCase();
+    // Checked before it is folded (to ASCII lower case only): no other character may turn into a domain's.
+    const domain = parseAddress(`user@${pair.slice(0, Math.max(split, 0)).trim()}`)?.domain;
     const url = pair.slice(split + 1).trim();
-    if (split < 0 || !parseAddress(`user@${domain}`)) throw new UsageError(`--peer must be DOMAIN=URL, not ${pair}`);
+    if (split < 0 || !domain) throw new UsageError(`--peer must be DOMAIN=URL, not ${pair}`);
     if (!isHttpUrl(url)) throw new UsageError(`--peer ${domain}: the URL must be http: or https:, not ${url}`);
     peers.set(domain, url);
   }
@@ -207,8 +208,11 @@ async function token(args: string[], env: Env): Promise<void> {
   if (values.help) return void process.stdout.write(TOKEN_HELP);
   if (positionals.length !== 1) throw new UsageError('give exactly one user: wsp-server token <user|user@domain>');
   const user = positionals[0]!;
-  const domain = (values.domain ?? env.WSP_DOMAIN)?.toLowerCase();
-  if (!user.includes('@') && !domain) throw new UsageError('--domain is required for a user without @domain (or WSP_DOMAIN)');
+  const given = values.domain ?? env.WSP_DOMAIN;
+  if (!user.includes('@') && !given) throw new UsageError('--domain is required for a user without @domain (or WSP_DOMAIN)');
+  // Checked before it is folded (to ASCII lower case only), like every address.
+  const domain = given === undefined ? undefined : parseAddress(`user@${given}`)?.domain;
+  if (given !== undefined && !domain) throw new UsageError(`not a domain: ${given}`);
   const address = normalizeAddress(user.includes('@') ? user : `${user}@${domain}`);
   if (!address) throw new UsageError(`not an address: ${user}`);
   if (domain && !address.endsWith(`@${domain}`)) throw new UsageError(`${address} is not a user of ${domain}`);

@@ -3,7 +3,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { formatAddress, limits as frameLimits, parseAddress, SUBPROTOCOL } from '../protocol/index.js';
+import { asciiLowerCase, formatAddress, limits as frameLimits, parseAddress, SUBPROTOCOL } from '../protocol/index.js';
 import { AddressLimiter } from './address-limiter.js';
 import { mintToken, verifyToken } from './auth.js';
 import { CallRouter } from './call-router.js';
@@ -72,8 +72,9 @@ export interface WspServer {
 const CLOSE_GRACE_MS = 1000;
 
 function checkDomain(domain: string): string {
-  const canonical = domain.toLowerCase();
-  if (parseAddress(`user@${canonical}`)?.domain !== canonical) throw new TypeError(`not a domain: ${JSON.stringify(domain)}`);
+  // Checked, then folded to lower case in ASCII only: no other character may turn into a domain's.
+  const canonical = parseAddress(`user@${domain}`)?.domain;
+  if (canonical === undefined) throw new TypeError(`not a domain: ${JSON.stringify(domain)}`);
   return canonical;
 }
 
@@ -186,7 +187,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     if (!offeredProtocols(request).includes(SUBPROTOCOL)) return refused(400, `subprotocol ${SUBPROTOCOL} required`);
     // Browsers always send Origin; a page of a site not listed must not use a visitor's token (CSWSH).
     const origin = request.headers.origin;
-    if (origins && origin !== undefined && !origins.has(origin.toLowerCase())) {
+    if (origins && origin !== undefined && !origins.has(asciiLowerCase(origin))) {
       log.info('connection refused', { status: 403, reason: 'origin not allowed', origin: origin.slice(0, 256) });
       return refused(403, `origin ${origin.slice(0, 256)} is not allowed to connect`);
     }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { SUBPROTOCOL } from '../../src/protocol/index.js';
-import { mintToken, verifyToken } from '../../src/server/index.js';
+import { createWspServer, mintToken, silentLogger, verifyToken } from '../../src/server/index.js';
 import { address, Client, DOMAIN, refusal, SECRET, startServer, tokenUrl } from './helpers.js';
 
 const key = new TextEncoder().encode(SECRET);
@@ -34,6 +34,8 @@ test('mintToken sets sub, aud, iat and exp (ten minutes by default)', async () =
 
 test('mintToken refuses what is not an address, a bad ttl or an empty secret', async () => {
   await assert.rejects(mintToken({ address: 'alice', secret: SECRET }), TypeError);
+  // KELVIN SIGN: toLowerCase() makes it a k, so "\u212Aim" must not mint a token for kim.
+  await assert.rejects(mintToken({ address: `\u212Aim@${DOMAIN}`, secret: SECRET }), TypeError);
   await assert.rejects(mintToken({ address: address('alice'), secret: SECRET, ttlSeconds: 0 }), RangeError);
   await assert.rejects(mintToken({ address: address('alice'), secret: '' }), TypeError);
 });
@@ -46,6 +48,7 @@ const refusals: [string, () => Promise<string | undefined>, 401 | 403, string][]
   ['a token for another audience', () => craft({ aud: 'mail' }), 401, 'token audience is not "wsp"'],
   ['a token without exp', () => craft({ exp: undefined }), 401, 'token has no "exp" claim'],
   ['a token whose subject is no address', () => craft({ sub: 'alice' }), 401, 'token subject is not an address user@domain'],
+  ['a token for a name that folds into a user (KELVIN SIGN)', () => craft({ sub: `\u212Aim@${DOMAIN}` }), 401, 'token subject is not an address user@domain'],
   ['an unsigned token', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: address('alice'), aud: 'wsp', exp: now() + 60 })).toString('base64url')}.`, 401, 'token not signed with HS256'],
   ['a token of another domain', () => mintToken({ address: 'alice@beta.localhost', secret: SECRET }), 403, 'token is for domain beta.localhost, this server serves alpha.localhost'],
   ['a token of a user not in the directory', () => mintToken({ address: address('mallory'), secret: SECRET }), 403, 'unknown user mallory'],
@@ -123,4 +126,13 @@ test('/dev/token mints a working token when devTokens is on', async (t) => {
   assert.equal((await fetch(`${base}`)).status, 400);
   assert.equal((await fetch(`${base}?user=alice@beta.localhost`)).status, 400);
   assert.equal((await fetch(`${base}?user=carol`)).status, 403);
+});
+
+test('a name that only toLowerCase() makes an address is refused: upgrade, domain and user directory (KELVIN SIGN)', async (t) => {
+  // No user directory: before, "\u212Aim" folded into kim and the token was taken as kim's.
+  const server = await startServer(t);
+  const kelvin = await new SignJWT({ sub: `\u212Aim@${DOMAIN}`, aud: 'wsp', iat: now(), exp: now() + 60 }).setProtectedHeader({ alg: 'HS256' }).sign(key);
+  assert.deepEqual(await refusal(tokenUrl(server, kelvin)), { status: 401, body: 'token subject is not an address user@domain' });
+  await assert.rejects(createWspServer({ domain: 'alpha.\u212Aocalhost', secret: SECRET, log: silentLogger }), /not a domain/);
+  await assert.rejects(createWspServer({ domain: DOMAIN, users: ['\u212Aim'], secret: SECRET, log: silentLogger }), /not a user name/);
 });

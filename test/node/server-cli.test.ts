@@ -83,6 +83,11 @@ describe('wsp-server', { concurrency: true }, () => {
     ['a token without a secret', ['token', 'alice', '--domain', 'a.localhost'], /--secret is required/],
     ['a token without a domain', ['token', 'alice', '--secret', SECRET], /--domain is required/],
     ['a token for another domain', ['token', 'alice@b.localhost', '--domain', 'a.localhost', '--secret', SECRET], /not a user of a.localhost/],
+    // KELVIN SIGN (U+212A): toLowerCase() folds it into k, so it once minted a token for kim.
+    ['a token for a name outside ASCII', ['token', '\u212Aim', '--domain', 'a.localhost', '--secret', SECRET], /not an address: \u212Aim/],
+    ['a token for a domain outside ASCII', ['token', 'kim', '--domain', 'a.\u212Aocalhost', '--secret', SECRET], /not an address|not a domain/],
+    ['a domain outside ASCII', ['--domain', 'a.\u212Aocalhost', '--port', '0'], /not a domain/],
+    ['a peer domain outside ASCII', ['--domain', 'a.localhost', '--port', '0', '--peer', '\u212A.localhost=http://127.0.0.1:1'], /--peer must be DOMAIN=URL/],
     ['a token with a bad ttl', ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--ttl', '-5'], /--ttl|Unknown option/],
   ];
   for (const [what, args, message] of mistakes) {
