@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { asciiLowerCase, normalizeAddress, parseAddress } from '../protocol/index.js';
-import { mintToken } from './auth.js';
+import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken } from './auth.js';
 import { defaultLimits, limitNames, parseLimit, type ServerLimits } from './limits.js';
 import { createLogger } from './log.js';
 import { createWspServer, type WspServerOptions } from './server.js';
@@ -21,6 +21,8 @@ Options (environment variable in brackets):
   --secret S         token secret shared with your backend                   [WSP_SECRET]
                      (without one a random secret is used: only --dev-tokens lets anyone in)
   --users a,b        user directory: only these users exist                  [WSP_USERS]
+  --max-token-ttl S  longest a token may be valid, in seconds, default       [WSP_MAX_TOKEN_TTL]
+                     ${DEFAULT_MAX_TOKEN_TTL_SECONDS} (24 h); longer ones, and ones issued in the future, get 401
   --ring-timeout MS  longest a call rings, default 30000                     [WSP_RING_TIMEOUT]
   --heartbeat MS     ping interval; a client silent for two is dropped,      [WSP_HEARTBEAT]
                      default 30000
@@ -56,7 +58,8 @@ Prints a token that lets the user connect to the server with the same domain and
 Options (environment variable in brackets):
   --domain D      the server's domain; needed when the user has none       [WSP_DOMAIN]
   --secret S      the server's token secret (required)                     [WSP_SECRET]
-  --ttl SECONDS   how long the token is valid, default 600
+  --ttl SECONDS   how long the token is valid, default 600; at most the maximum below
+  --max-token-ttl S  the server's maximum, default ${DEFAULT_MAX_TOKEN_TTL_SECONDS} (24 h)  [WSP_MAX_TOKEN_TTL]
   -h, --help      this text
 `;
 
@@ -87,6 +90,7 @@ function parseServe(args: string[], env: Env): ServeCommand {
       port: { type: 'string' },
       secret: { type: 'string' },
       users: { type: 'string' },
+      'max-token-ttl': { type: 'string' },
       'ring-timeout': { type: 'string' },
       heartbeat: { type: 'string' },
       origins: { type: 'string' },
@@ -122,6 +126,7 @@ function parseServe(args: string[], env: Env): ServeCommand {
       port: integer(values.port ?? env.WSP_PORT ?? '8080', '--port', 0, 65535),
       secret: values.secret ?? env.WSP_SECRET,
       users: userList,
+      maxTokenTtlSeconds: maxTokenTtl(values['max-token-ttl'], env),
       ringTimeoutMs: ringTimeout === undefined ? undefined : integer(ringTimeout, '--ring-timeout', 1, 3_600_000),
       heartbeatMs: heartbeat === undefined ? undefined : integer(heartbeat, '--heartbeat', 1, 3_600_000),
       origins,
@@ -137,6 +142,11 @@ function parseServe(args: string[], env: Env): ServeCommand {
       },
     },
   };
+}
+
+/** --max-token-ttl or WSP_MAX_TOKEN_TTL, in seconds: at most ten years, and never beyond. */
+function maxTokenTtl(value: string | undefined, env: Env): number {
+  return integer(value ?? env.WSP_MAX_TOKEN_TTL ?? String(DEFAULT_MAX_TOKEN_TTL_SECONDS), '--max-token-ttl', 1, 315_360_000);
 }
 
 /** `a, b,` → ['a', 'b']; undefined stays undefined. */
@@ -202,6 +212,7 @@ async function token(args: string[], env: Env): Promise<void> {
       domain: { type: 'string' },
       secret: { type: 'string' },
       ttl: { type: 'string' },
+      'max-token-ttl': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -218,7 +229,9 @@ async function token(args: string[], env: Env): Promise<void> {
   if (domain && !address.endsWith(`@${domain}`)) throw new UsageError(`${address} is not a user of ${domain}`);
   const secret = values.secret ?? env.WSP_SECRET;
   if (!secret) throw new UsageError('--secret is required (or WSP_SECRET)');
-  const ttlSeconds = integer(values.ttl ?? '600', '--ttl', 1, 31_536_000);
+  // A token the server would refuse is no use: --ttl follows the server's maximum (the same flag and variable).
+  const max = maxTokenTtl(values['max-token-ttl'], env);
+  const ttlSeconds = integer(values.ttl ?? String(Math.min(600, max)), '--ttl', 1, max);
   process.stdout.write(`${await mintToken({ address, secret, ttlSeconds })}\n`);
 }
 

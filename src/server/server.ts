@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { asciiLowerCase, formatAddress, limits as frameLimits, parseAddress, SUBPROTOCOL } from '../protocol/index.js';
 import { AddressLimiter } from './address-limiter.js';
-import { mintToken, verifyToken } from './auth.js';
+import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken, verifyToken } from './auth.js';
 import { CallRouter } from './call-router.js';
 import { Connection } from './connection.js';
 import { createFederation, LINK_PATH, WELL_KNOWN_PATH, type FederationOptions, type LinkHandler } from './federation/index.js';
@@ -26,6 +26,11 @@ export interface WspServerOptions {
   secret?: string;
   /** The user directory, user names without domain. With it unknown callees get bye 404 and unknown users cannot connect. */
   users?: readonly string[];
+  /**
+   * The longest a token may be valid, in seconds (`exp` − `iat`, and `exp` − now): longer ones are refused with
+   * HTTP 401, as are tokens issued more than a minute in the future. Default 86 400 (24 hours).
+   */
+  maxTokenTtlSeconds?: number;
   /** The longest a call rings, in ms. Default 30 000. */
   ringTimeoutMs?: number;
   /** Serve `GET /dev/token?user=NAME`, which mints a token for anyone: for demos and tests only. */
@@ -143,6 +148,8 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   if (!Number.isInteger(ringTimeoutMs) || ringTimeoutMs <= 0) throw new RangeError('ringTimeoutMs must be a positive integer');
   const devTokens = options.devTokens ?? false;
   const secret = options.secret || randomBytes(32).toString('base64url');
+  const maxTtlSeconds = options.maxTokenTtlSeconds ?? DEFAULT_MAX_TOKEN_TTL_SECONDS;
+  if (!Number.isInteger(maxTtlSeconds) || maxTtlSeconds <= 0) throw new RangeError('maxTokenTtlSeconds must be a positive integer');
   const limits = resolveLimits(options.limits);
   const origins = options.origins && new Set(options.origins.map(canonicalOrigin));
   const trustProxy = options.trustProxy ?? false;
@@ -191,7 +198,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
       log.info('connection refused', { status: 403, reason: 'origin not allowed', origin: origin.slice(0, 256) });
       return refused(403, `origin ${origin.slice(0, 256)} is not allowed to connect`);
     }
-    const auth = await verifyToken(url.searchParams.get('token'), { secret, domain, users });
+    const auth = await verifyToken(url.searchParams.get('token'), { secret, domain, users, maxTtlSeconds });
     if (!auth.ok) {
       log.info('connection refused', { status: auth.status, reason: auth.reason });
       return refused(auth.status, auth.reason);
@@ -213,7 +220,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     if (!address || address.domain !== domain) return reply(response, 400, `not a user of ${domain}: ${name.slice(0, 64)}`, cors);
     if (users && !users.has(address.user)) return reply(response, 403, `unknown user ${address.user}`, cors);
     const canonical = formatAddress(address);
-    const token = await mintToken({ address: canonical, secret });
+    const token = await mintToken({ address: canonical, secret, ttlSeconds: Math.min(600, maxTtlSeconds) });
     reply(response, 200, JSON.stringify({ token, address: canonical }), {
       ...cors,
       'Content-Type': 'application/json',

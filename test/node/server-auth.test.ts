@@ -10,6 +10,8 @@ import { address, Client, DOMAIN, refusal, SECRET, startServer, tokenUrl } from 
 
 const key = new TextEncoder().encode(SECRET);
 const now = () => Math.floor(Date.now() / 1000);
+const DAY = 86_400;
+const YEAR = 365 * DAY;
 
 /** A token as mintToken makes it, with `claims` changed: for the cases mintToken refuses to make. */
 function craft(claims: Record<string, unknown>, secret = key): Promise<string> {
@@ -47,6 +49,11 @@ const refusals: [string, () => Promise<string | undefined>, 401 | 403, string][]
   ['a forged token', () => craft({}, new TextEncoder().encode('another secret')), 401, 'token signature invalid'],
   ['a token for another audience', () => craft({ aud: 'mail' }), 401, 'token audience is not "wsp"'],
   ['a token without exp', () => craft({ exp: undefined }), 401, 'token has no "exp" claim'],
+  ['a token valid for ten years', () => craft({ exp: now() + 10 * YEAR }), 401, 'token valid for longer than 86400 s'],
+  ['a token without iat valid for ten years', () => craft({ iat: undefined, exp: now() + 10 * YEAR }), 401, 'token valid for longer than 86400 s'],
+  ['a token issued a year from now', () => craft({ iat: now() + YEAR, exp: now() + YEAR + 60 }), 401, 'token issued in the future'],
+  ['a token issued two minutes from now', () => craft({ iat: now() + 120, exp: now() + 180 }), 401, 'token issued in the future'],
+  ['a token issued two days ago and valid for one more', () => craft({ iat: now() - 2 * DAY, exp: now() + DAY }), 401, 'token valid for longer than 86400 s'],
   ['a token whose subject is no address', () => craft({ sub: 'alice' }), 401, 'token subject is not an address user@domain'],
   ['a token for a name that folds into a user (KELVIN SIGN)', () => craft({ sub: `\u212Aim@${DOMAIN}` }), 401, 'token subject is not an address user@domain'],
   ['an unsigned token', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: address('alice'), aud: 'wsp', exp: now() + 60 })).toString('base64url')}.`, 401, 'token not signed with HS256'],
@@ -135,4 +142,27 @@ test('a name that only toLowerCase() makes an address is refused: upgrade, domai
   assert.deepEqual(await refusal(tokenUrl(server, kelvin)), { status: 401, body: 'token subject is not an address user@domain' });
   await assert.rejects(createWspServer({ domain: 'alpha.\u212Aocalhost', secret: SECRET, log: silentLogger }), /not a domain/);
   await assert.rejects(createWspServer({ domain: DOMAIN, users: ['\u212Aim'], secret: SECRET, log: silentLogger }), /not a user name/);
+});
+
+test('token lifetime: up to 24 hours by default, iat within a minute of now; maxTokenTtlSeconds changes the maximum', async (t) => {
+  const options = { secret: SECRET, domain: DOMAIN };
+  const accepted = { ok: true, address: address('alice') };
+  assert.deepEqual(await verifyToken(await craft({ exp: now() + DAY }), options), accepted);
+  assert.deepEqual(await verifyToken(await craft({ iat: now() + 30, exp: now() + 90 }), options), accepted, 'a clock 30 s ahead');
+  assert.deepEqual(await verifyToken(await mintToken({ address: address('alice'), secret: SECRET, ttlSeconds: DAY }), options), accepted);
+  assert.deepEqual(await verifyToken(await craft({ exp: now() + 2 * DAY }), { ...options, maxTtlSeconds: 2 * DAY }), accepted);
+
+  // A server that takes tokens of at most a minute: mintToken's ten minutes are too long for it, its dev tokens not.
+  const server = await startServer(t, { maxTokenTtlSeconds: 60, devTokens: true });
+  const tenMinutes = await mintToken({ address: address('alice'), secret: SECRET });
+  assert.deepEqual(await refusal(tokenUrl(server, tenMinutes)), { status: 401, body: 'token valid for longer than 60 s' });
+  const oneMinute = await mintToken({ address: address('alice'), secret: SECRET, ttlSeconds: 60 });
+  const ws = new WebSocket(tokenUrl(server, oneMinute), SUBPROTOCOL);
+  await once(ws, 'open');
+  ws.close();
+  const dev = (await (await fetch(`http://127.0.0.1:${server.port}/dev/token?user=bob`)).json()) as { token: string };
+  const devSocket = new WebSocket(tokenUrl(server, dev.token), SUBPROTOCOL);
+  await once(devSocket, 'open');
+  devSocket.close();
+  await assert.rejects(createWspServer({ domain: DOMAIN, maxTokenTtlSeconds: 0, log: silentLogger }), /maxTokenTtlSeconds/);
 });

@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { SUBPROTOCOL } from '../../src/protocol/index.js';
 import { verifyToken } from '../../src/server/index.js';
 import { run, serve } from './cli-helpers.js';
+import { refusal } from './helpers.js';
 
 const SECRET = 'cli-secret';
 
@@ -88,6 +89,9 @@ describe('wsp-server', { concurrency: true }, () => {
     ['a token for a domain outside ASCII', ['token', 'kim', '--domain', 'a.\u212Aocalhost', '--secret', SECRET], /not an address|not a domain/],
     ['a domain outside ASCII', ['--domain', 'a.\u212Aocalhost', '--port', '0'], /not a domain/],
     ['a peer domain outside ASCII', ['--domain', 'a.localhost', '--port', '0', '--peer', '\u212A.localhost=http://127.0.0.1:1'], /--peer must be DOMAIN=URL/],
+    ['a token valid longer than the 24-hour maximum', ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--ttl', '86401'], /--ttl must be an integer from 1 to 86400/],
+    ['a token valid longer than --max-token-ttl', ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--max-token-ttl', '60', '--ttl', '61'], /--ttl must be an integer from 1 to 60/],
+    ['a bad --max-token-ttl', ['--domain', 'a.localhost', '--port', '0', '--max-token-ttl', '0'], /--max-token-ttl must be an integer/],
     ['a token with a bad ttl', ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--ttl', '-5'], /--ttl|Unknown option/],
   ];
   for (const [what, args, message] of mistakes) {
@@ -98,4 +102,21 @@ describe('wsp-server', { concurrency: true }, () => {
       assert.equal(result.stdout, '');
     });
   }
+});
+
+describe('wsp-server token lifetime', { concurrency: true }, () => {
+  test('--max-token-ttl: a longer token gets 401; token --ttl goes up to the same maximum, from the flag or WSP_MAX_TOKEN_TTL', async (t) => {
+    const { child, listening } = await serve(['--domain', 'alpha.localhost', '--max-token-ttl', '120'], { WSP_SECRET: SECRET });
+    t.after(() => child.kill());
+    const long = await run(['token', 'alice', '--domain', 'alpha.localhost', '--ttl', '600'], { WSP_SECRET: SECRET });
+    assert.equal(long.code, 0, long.stderr);
+    assert.deepEqual(await refusal(`${String(listening.url)}?token=${long.stdout.trim()}`), { status: 401, body: 'token valid for longer than 120 s' });
+    const short = await run(['token', 'alice', '--domain', 'alpha.localhost'], { WSP_SECRET: SECRET, WSP_MAX_TOKEN_TTL: '120' });
+    assert.equal(short.code, 0, short.stderr);
+    const ws = new WebSocket(`${String(listening.url)}?token=${short.stdout.trim()}`, SUBPROTOCOL);
+    await once(ws, 'open');
+    ws.close();
+    const day = await run(['token', 'alice', '--domain', 'alpha.localhost', '--ttl', '90000'], { WSP_SECRET: SECRET, WSP_MAX_TOKEN_TTL: '90000' });
+    assert.equal(day.code, 0, day.stderr);
+  });
 });
