@@ -126,6 +126,20 @@ function reply(response: ServerResponse, status: number, body: string, headers: 
   response.end(body);
 }
 
+/**
+ * The request target as a URL, or undefined when it is none: `new URL('//', base)` throws (a scheme-relative URL
+ * without a host), and so would many other targets a client may send. Origin-form targets (`/path?query`) are read
+ * as paths whatever they hold; absolute-form ones (`http://host/path`) as URLs.
+ */
+function requestTarget(request: IncomingMessage): URL | undefined {
+  const target = request.url ?? '/';
+  try {
+    return target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target);
+  } catch {
+    return undefined;
+  }
+}
+
 function formatUrl(host: string, port: number): string {
   return `ws://${host.includes(':') ? `[${host}]` : host}:${port}${WSP_PATH}`;
 }
@@ -175,9 +189,13 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     // A client that resets mid-handshake must not crash the server; ws installs its own listener once it takes over.
     const ignore = () => {};
     socket.on('error', ignore);
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname === LINK_PATH && federation) return federation.links.upgrade(request, socket, head);
-    if (url.pathname !== WSP_PATH) return refuse(socket, 404, 'not found');
+    const url = requestTarget(request);
+    if (url?.pathname === LINK_PATH && federation) return federation.links.upgrade(request, socket, head);
+    if (url?.pathname !== WSP_PATH) {
+      // debug: odd targets are cheap to send and must not flood the log, nor reach the per-address limiter's counts
+      log.debug('upgrade refused', { status: 404, path: (request.url ?? '').slice(0, 256) });
+      return refuse(socket, 404, 'not found');
+    }
     // Counted before anything costly (the token's signature), so guessing tokens is rate-limited too.
     const from = remoteAddress(request, trustProxy);
     const admission = addresses.admit(from);
@@ -229,7 +247,11 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestTarget(request);
+    if (!url) {
+      log.debug('request refused', { status: 404, path: (request.url ?? '').slice(0, 256) });
+      return reply(response, 404, 'not found');
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'method not allowed', { Allow: 'GET' });
     if (url.pathname === '/healthz') return reply(response, 200, 'ok');
     if (url.pathname === '/dev/token' && devTokens) return devToken(url, response);

@@ -1,11 +1,12 @@
 // Tokens and the upgrade (docs/protocol.md §3), and the server's plain HTTP routes.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { SUBPROTOCOL } from '../../src/protocol/index.js';
-import { createWspServer, mintToken, silentLogger, verifyToken } from '../../src/server/index.js';
+import { createLogger, createWspServer, mintToken, silentLogger, verifyToken } from '../../src/server/index.js';
 import { address, Client, DOMAIN, refusal, SECRET, startServer, tokenUrl } from './helpers.js';
 
 const key = new TextEncoder().encode(SECRET);
@@ -165,4 +166,31 @@ test('token lifetime: up to 24 hours by default, iat within a minute of now; max
   await once(devSocket, 'open');
   devSocket.close();
   await assert.rejects(createWspServer({ domain: DOMAIN, maxTokenTtlSeconds: 0, log: silentLogger }), /maxTokenTtlSeconds/);
+});
+
+/** Sends `request` as raw bytes and resolves with the status line's code. */
+async function rawStatus(port: number, request: string): Promise<number> {
+  const socket = connect(port, '127.0.0.1');
+  socket.setEncoding('utf8');
+  socket.end(request);
+  let answer = '';
+  socket.on('data', (chunk: string) => (answer += chunk));
+  await once(socket, 'close');
+  return Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
+}
+
+test('odd request targets (//, ///x, //host/path, absolute URLs) get 404 and at most a debug line, never 500', async (t) => {
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const server = await startServer(t, { log });
+  const upgrade = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+  for (const target of ['//', '///x', '//evil.example/wsp', '//:99999/', 'http://[::1', 'http://localhost/nope']) {
+    for (const extra of ['', upgrade]) {
+      const status = await rawStatus(server.port, `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${extra}\r\n`);
+      assert.equal(status, 404, `${target}${extra ? ' (upgrade)' : ''}`);
+    }
+  }
+  assert.equal(await rawStatus(server.port, `GET http://localhost/healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`), 200, 'absolute-form targets still route');
+  const loud = lines.filter((line) => line.level !== 'debug' && line.msg !== 'listening' && !String(line.level).startsWith('warn'));
+  assert.deepEqual(loud, []);
 });
