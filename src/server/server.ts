@@ -33,7 +33,11 @@ export interface WspServerOptions {
   maxTokenTtlSeconds?: number;
   /** The longest a call rings, in ms. Default 30 000. */
   ringTimeoutMs?: number;
-  /** Serve `GET /dev/token?user=NAME`, which mints a token for anyone: for demos and tests only. */
+  /**
+   * Serve `GET /dev/token?user=NAME`, which mints a token for anyone: for demos and tests only. A browser may fetch
+   * it from the `origins` listed, or without them from loopback origins only (`http://localhost:*`,
+   * `http://127.0.0.1:*`, …); a request from any other origin is refused with HTTP 403.
+   */
   devTokens?: boolean;
   /**
    * Interval of the ping that reaps dead sockets, in ms: a client that has not answered one ping by the
@@ -100,6 +104,18 @@ function canonicalOrigin(origin: string): string {
   const canonical = new URL(origin).origin;
   if (canonical === 'null') throw new TypeError(`not an origin: ${JSON.stringify(origin)}`);
   return canonical;
+}
+
+/**
+ * Whether `origin` is a page served from this machine: `localhost` and its subdomains, 127.0.0.0/8 and `[::1]`, on
+ * any port, over http: or https:. Browsers resolve these names to loopback only, so no other site's page has them.
+ */
+function isLoopbackOrigin(origin: string): boolean {
+  if (!URL.canParse(origin)) return false;
+  const url = new URL(origin);
+  if (url.origin !== origin || !['http:', 'https:'].includes(url.protocol)) return false;
+  const host = url.hostname;
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '[::1]';
 }
 
 /** The client's address: the socket's, or the one the local proxy appended to `X-Forwarded-For`. */
@@ -231,10 +247,19 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     });
   }
 
-  async function devToken(url: URL, response: ServerResponse): Promise<void> {
+  async function devToken(request: IncomingMessage, url: URL, response: ServerResponse): Promise<void> {
+    // Dev tokens let anyone in, so only the demo's pages may read them: the listed origins, else loopback ones.
+    // Never `*`: any site a developer visits while the demo runs could otherwise connect as their users.
+    // A request without Origin (curl, a script, a same-origin fetch through the demo's proxy) is answered as it is.
+    const origin = request.headers.origin;
+    const allowed = origin === undefined || (origins ? origins.has(asciiLowerCase(origin)) : isLoopbackOrigin(origin));
+    if (!allowed) {
+      log.debug('dev token refused', { status: 403, origin: origin.slice(0, 256) });
+      return reply(response, 403, `origin ${origin.slice(0, 256)} may not fetch dev tokens`, { Vary: 'Origin' });
+    }
+    const cors: Record<string, string> = origin === undefined ? { Vary: 'Origin' } : { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
     const name = url.searchParams.get('user') ?? '';
     const address = parseAddress(name.includes('@') ? name : `${name}@${domain}`);
-    const cors = { 'Access-Control-Allow-Origin': '*' };
     if (!address || address.domain !== domain) return reply(response, 400, `not a user of ${domain}: ${name.slice(0, 64)}`, cors);
     if (users && !users.has(address.user)) return reply(response, 403, `unknown user ${address.user}`, cors);
     const canonical = formatAddress(address);
@@ -254,7 +279,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'method not allowed', { Allow: 'GET' });
     if (url.pathname === '/healthz') return reply(response, 200, 'ok');
-    if (url.pathname === '/dev/token' && devTokens) return devToken(url, response);
+    if (url.pathname === '/dev/token' && devTokens) return devToken(request, url, response);
     if (url.pathname === WSP_PATH) return reply(response, 426, `a WebSocket with subprotocol ${SUBPROTOCOL} is required`, { Upgrade: 'websocket' });
     if (url.pathname === WELL_KNOWN_PATH && federation) {
       return reply(response, 200, JSON.stringify(federation.document()), {

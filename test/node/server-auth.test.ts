@@ -119,7 +119,7 @@ test('/dev/token mints a working token when devTokens is on', async (t) => {
   const base = `http://127.0.0.1:${server.port}/dev/token`;
   const response = await fetch(`${base}?user=Alice`);
   assert.equal(response.status, 200);
-  assert.equal(response.headers.get('access-control-allow-origin'), '*');
+  assert.equal(response.headers.get('access-control-allow-origin'), null, 'no Origin, no CORS header');
   assert.match(response.headers.get('content-type') ?? '', /application\/json/);
   const body = (await response.json()) as { token: string; address: string };
   assert.equal(body.address, address('alice'));
@@ -193,4 +193,30 @@ test('odd request targets (//, ///x, //host/path, absolute URLs) get 404 and at 
   assert.equal(await rawStatus(server.port, `GET http://localhost/healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`), 200, 'absolute-form targets still route');
   const loud = lines.filter((line) => line.level !== 'debug' && line.msg !== 'listening' && !String(line.level).startsWith('warn'));
   assert.deepEqual(loud, []);
+});
+
+/** GET /dev/token?user=alice as a page of `origin` would fetch it. */
+async function devTokenFrom(port: number, origin: string) {
+  const response = await fetch(`http://127.0.0.1:${port}/dev/token?user=alice`, { headers: { Origin: origin } });
+  return { status: response.status, allow: response.headers.get('access-control-allow-origin'), vary: response.headers.get('vary'), body: await response.text() };
+}
+
+test('/dev/token answers loopback pages only (the runner, the demo), or the listed origins; never *', async (t) => {
+  const open = await startServer(t, { devTokens: true });
+  for (const origin of ['http://localhost:8000', 'http://127.0.0.1:5173', 'http://[::1]:8000', 'http://alpha.localhost:5173', 'https://localhost']) {
+    const answer = await devTokenFrom(open.port, origin);
+    assert.equal(answer.status, 200, origin);
+    assert.equal(answer.allow, origin, origin);
+    assert.equal(answer.vary, 'Origin');
+  }
+  for (const origin of ['https://evil.example', 'http://localhost.evil.example', 'http://127.0.0.1.evil.example', 'null', 'http://192.168.1.5:5173']) {
+    const answer = await devTokenFrom(open.port, origin);
+    assert.deepEqual({ status: answer.status, allow: answer.allow }, { status: 403, allow: null }, origin);
+    assert.equal(answer.body, `origin ${origin} may not fetch dev tokens`);
+  }
+
+  const listed = await startServer(t, { devTokens: true, origins: ['https://demo.example'] });
+  assert.deepEqual(await devTokenFrom(listed.port, 'https://demo.example').then(({ status, allow }) => ({ status, allow })), { status: 200, allow: 'https://demo.example' });
+  assert.equal((await devTokenFrom(listed.port, 'http://localhost:8000')).status, 403, 'with --origins, only those');
+  assert.equal((await fetch(`http://127.0.0.1:${listed.port}/dev/token?user=alice`)).status, 200, 'no Origin: curl, a same-origin fetch');
 });
