@@ -1,6 +1,9 @@
 // `wsp-server` as a process: the listening line harnesses read, the token subcommand, signals, exit codes.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
@@ -81,7 +84,9 @@ describe('wsp-server', { concurrency: true }, () => {
     ['a bad port', ['--domain', 'a.localhost', '--port', '70000'], /--port must be an integer/],
     ['a bad user name', ['--domain', 'a.localhost', '--users', 'alice,b ob'], /not a user name: b ob/],
     ['an unknown command', ['launch'], /unknown command "launch"/],
-    ['a token without a secret', ['token', 'alice', '--domain', 'a.localhost'], /--secret is required/],
+    ['a token without a secret', ['token', 'alice', '--domain', 'a.localhost'], /--secret-file or WSP_SECRET is required/],
+    ['a secret file that is missing', ['token', 'alice', '--domain', 'a.localhost', '--secret-file', '/nonexistent/wsp-secret'], /--secret-file: cannot read \/nonexistent\/wsp-secret: ENOENT/],
+    ['both --secret and --secret-file', ['--domain', 'a.localhost', '--port', '0', '--secret', 'x', '--secret-file', '/dev/null'], /give --secret or --secret-file, not both/],
     ['a token without a domain', ['token', 'alice', '--secret', SECRET], /--domain is required/],
     ['a token for another domain', ['token', 'alice@b.localhost', '--domain', 'a.localhost', '--secret', SECRET], /not a user of a.localhost/],
     // KELVIN SIGN (U+212A): toLowerCase() folds it into k, so it once minted a token for kim.
@@ -118,5 +123,44 @@ describe('wsp-server token lifetime', { concurrency: true }, () => {
     ws.close();
     const day = await run(['token', 'alice', '--domain', 'alpha.localhost', '--ttl', '90000'], { WSP_SECRET: SECRET, WSP_MAX_TOKEN_TTL: '90000' });
     assert.equal(day.code, 0, day.stderr);
+  });
+});
+
+describe('wsp-server secret', { concurrency: true }, () => {
+  test('--secret on the command line works but logs a warning; WSP_SECRET and --secret-file do not', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'wsp-secret-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'secret');
+    await writeFile(file, `${SECRET}\n`, { mode: 0o600 });
+    const warning = /the secret was given with --secret, where other users of this machine can read it/;
+
+    const flagged = await serve(['--domain', 'alpha.localhost', '--secret', SECRET]);
+    t.after(() => flagged.child.kill());
+    const warned = () => flagged.log.some((entry) => entry.level === 'warn' && warning.test(String(entry.msg)));
+    for (const deadline = Date.now() + 10_000; !warned() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(warned(), JSON.stringify(flagged.log));
+
+    for (const [what, args, env] of [
+      ['--secret-file', ['--secret-file', file], {}],
+      ['WSP_SECRET_FILE', [], { WSP_SECRET_FILE: file }],
+      ['WSP_SECRET', [], { WSP_SECRET: SECRET }],
+    ] as const) {
+      const quiet = await serve(['--domain', 'alpha.localhost', ...args], env);
+      t.after(() => quiet.child.kill());
+      const token = await run(['token', 'alice', '--domain', 'alpha.localhost', '--secret-file', file]);
+      assert.equal(token.code, 0, token.stderr);
+      assert.equal(token.stderr, '', 'no warning without --secret');
+      const ws = new WebSocket(`${String(quiet.listening.url)}?token=${token.stdout.trim()}`, SUBPROTOCOL);
+      await once(ws, 'open');
+      ws.close();
+      const exited = once(quiet.child, 'exit');
+      quiet.child.kill('SIGTERM');
+      await exited;
+      assert.ok(!quiet.log.some((entry) => warning.test(String(entry.msg))), `${what}: ${JSON.stringify(quiet.log)}`);
+    }
+
+    const token = await run(['token', 'alice', '--domain', 'alpha.localhost', '--secret', SECRET]);
+    assert.equal(token.code, 0, token.stderr);
+    assert.match(token.stderr, /^wsp-server: warning: the secret was given with --secret/);
   });
 });
