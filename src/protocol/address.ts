@@ -6,16 +6,26 @@ export interface Address {
   readonly domain: string;
 }
 
-const ADDRESS = /^([a-z0-9][a-z0-9._+-]{0,63})@([a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9](?:[a-z0-9-]{0,62}))*(?::[0-9]{1,5})?)$/;
+// ASCII letters of either case, spelled out: no `i` flag, whose case folding is not ASCII-only either.
+const ADDRESS = /^([a-zA-Z0-9][a-zA-Z0-9._+-]{0,63})@([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,62})(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,62}))*(?::[0-9]{1,5})?)$/;
 
 /**
- * Parses `user@domain`, case-insensitively: addresses compare in lower case, like e-mail domains.
- * Returns undefined for anything else, so callers decide which error to report.
+ * Lower-cases A–Z and nothing else. `String.prototype.toLowerCase()` also folds characters outside ASCII into it
+ * (KELVIN SIGN U+212A → `k`, and `İ` → `i̇`), so a check made after it would pass a name that is not the one given.
+ */
+export function asciiLowerCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+/**
+ * Parses `user@domain`, case-insensitively in ASCII only: addresses compare in lower case, like e-mail domains.
+ * The text is checked first (ASCII letters, digits and the few signs allowed), then folded, so no character outside
+ * ASCII can turn into an allowed one. Returns undefined for anything else, so callers decide which error to report.
  */
 export function parseAddress(text: string): Address | undefined {
   if (text.length > limits.address) return undefined;
-  const match = ADDRESS.exec(text.toLowerCase());
-  return match ? { user: match[1]!, domain: match[2]! } : undefined;
+  const match = ADDRESS.exec(text);
+  return match ? { user: asciiLowerCase(match[1]!), domain: asciiLowerCase(match[2]!) } : undefined;
 }
 
 /** The canonical `user@domain` string of an address. */

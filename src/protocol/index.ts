@@ -5,7 +5,7 @@
 export { ByeCode } from './codes.js';
 export { byeReason, byeReasons, isKnownByeCode } from './bye-reasons.js';
 export { limits } from './limits.js';
-export { formatAddress, normalizeAddress, parseAddress, type Address } from './address.js';
+export { asciiLowerCase, formatAddress, normalizeAddress, parseAddress, type Address } from './address.js';
 export { carriesOnly, decode, encode, type DecodeResult, type ProtocolError } from './codec.js';
 export { DATA_CHANNEL_LABEL, SUBPROTOCOL, callIdOf, keywords } from './frame.js';
 export type * from './frame.js';

@@ -4,13 +4,20 @@ import { formatAddress, normalizeAddress, parseAddress } from '../protocol/index
 /** The `aud` claim of every WSP token: a token minted for something else is not accepted here. */
 export const TOKEN_AUDIENCE = 'wsp';
 const ALGORITHM = 'HS256';
+/** The longest a token may be valid by default, from `iat` (or from now) to `exp`: 24 hours. */
+export const DEFAULT_MAX_TOKEN_TTL_SECONDS = 86_400;
+/** How far a token's `iat` may lie in the future: the clocks of the backend and the server may differ this much. */
+export const CLOCK_SKEW_SECONDS = 60;
 
 export interface MintOptions {
   /** The user's address `user@domain`; stored in canonical (lower-case) form as `sub`. */
   address: string;
   /** The secret shared by the site's backend and the WSP server. */
   secret: string;
-  /** How long the token is valid. Default 600 (ten minutes): a token only has to last until the socket opens. */
+  /**
+   * How long the token is valid. Default 600 (ten minutes): a token only has to last until the socket opens.
+   * A server refuses tokens valid longer than its `maxTokenTtlSeconds` (24 hours by default).
+   */
   ttlSeconds?: number;
 }
 
@@ -20,6 +27,11 @@ export interface VerifyOptions {
   domain: string;
   /** The server's user directory (user names), if it has one: a token for anyone else is refused. */
   users?: ReadonlySet<string>;
+  /**
+   * The longest a token may be valid, in seconds: `exp` − `iat`, and `exp` − now. Default 86 400 (24 hours). A
+   * token issued more than `CLOCK_SKEW_SECONDS` in the future is refused too.
+   */
+  maxTtlSeconds?: number;
 }
 
 export type VerifyResult =
@@ -77,6 +89,8 @@ function reasonOf(error: unknown): string {
 export async function verifyToken(token: string | null | undefined, options: VerifyOptions): Promise<VerifyResult> {
   if (!token) return { ok: false, status: 401, reason: 'token missing' };
   let sub: unknown;
+  let iat: number | undefined;
+  let exp: number;
   try {
     const { payload } = await jwtVerify(token, key(options.secret), {
       algorithms: [ALGORITHM],
@@ -84,8 +98,17 @@ export async function verifyToken(token: string | null | undefined, options: Ver
       requiredClaims: ['sub', 'exp'],
     });
     sub = payload.sub;
+    iat = payload.iat; // jose checked that it is a number, if present
+    exp = payload.exp!;
   } catch (error) {
     return { ok: false, status: 401, reason: reasonOf(error) };
+  }
+  // A stolen token must not last: however it was minted, it is valid at most maxTtl from its issue, and from now.
+  const maxTtl = options.maxTtlSeconds ?? DEFAULT_MAX_TOKEN_TTL_SECONDS;
+  const now = Math.floor(Date.now() / 1000);
+  if (iat !== undefined && iat > now + CLOCK_SKEW_SECONDS) return { ok: false, status: 401, reason: 'token issued in the future' };
+  if (exp - (iat ?? now) > maxTtl || exp - now > maxTtl + CLOCK_SKEW_SECONDS) {
+    return { ok: false, status: 401, reason: `token valid for longer than ${maxTtl} s` };
   }
   const address = typeof sub === 'string' ? parseAddress(sub) : undefined;
   if (!address) return { ok: false, status: 401, reason: 'token subject is not an address user@domain' };

@@ -3,9 +3,10 @@
  * `wsp-server`: runs a WSP server, or mints a token for it. Flags win over environment variables.
  * Exit codes: 0 done, 1 failure at run time (e.g. the port is taken), 2 bad usage.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { normalizeAddress, parseAddress } from '../protocol/index.js';
-import { mintToken } from './auth.js';
+import { asciiLowerCase, normalizeAddress, parseAddress } from '../protocol/index.js';
+import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken } from './auth.js';
 import { defaultLimits, limitNames, parseLimit, type ServerLimits } from './limits.js';
 import { createLogger } from './log.js';
 import { createWspServer, type WspServerOptions } from './server.js';
@@ -18,9 +19,14 @@ Options (environment variable in brackets):
   --domain D         the domain served, e.g. example.org or localhost:8080  [WSP_DOMAIN] (required)
   --host H           interface to listen on, default 127.0.0.1              [WSP_HOST]
   --port P           port, default 8080; 0 picks a free one                  [WSP_PORT]
-  --secret S         token secret shared with your backend                   [WSP_SECRET]
-                     (without one a random secret is used: only --dev-tokens lets anyone in)
+  --secret-file F    token secret shared with your backend, one line of F    [WSP_SECRET_FILE]
+                     or the variable WSP_SECRET (without one a random secret is used:
+                     only --dev-tokens lets anyone in)
+  --secret S         the same on the command line, where other users of the machine
+                     can read it (ps, /proc): logs a warning; prefer the two above
   --users a,b        user directory: only these users exist                  [WSP_USERS]
+  --max-token-ttl S  longest a token may be valid, in seconds, default       [WSP_MAX_TOKEN_TTL]
+                     ${DEFAULT_MAX_TOKEN_TTL_SECONDS} (24 h); longer ones, and ones issued in the future, get 401
   --ring-timeout MS  longest a call rings, default 30000                     [WSP_RING_TIMEOUT]
   --heartbeat MS     ping interval; a client silent for two is dropped,      [WSP_HEARTBEAT]
                      default 30000
@@ -54,10 +60,13 @@ const TOKEN_HELP = `Usage: wsp-server token <user|user@domain> [options]
 Prints a token that lets the user connect to the server with the same domain and secret.
 
 Options (environment variable in brackets):
-  --domain D      the server's domain; needed when the user has none       [WSP_DOMAIN]
-  --secret S      the server's token secret (required)                     [WSP_SECRET]
-  --ttl SECONDS   how long the token is valid, default 600
-  -h, --help      this text
+  --domain D          the server's domain; needed when the user has none   [WSP_DOMAIN]
+  --secret-file F     the server's token secret, one line of F             [WSP_SECRET_FILE]
+                      or the variable WSP_SECRET (one of them is required)
+  --secret S          the same on the command line, where ps shows it: prints a warning
+  --ttl SECONDS       how long the token is valid, default 600, at most --max-token-ttl
+  --max-token-ttl S   the server's maximum, default ${DEFAULT_MAX_TOKEN_TTL_SECONDS} (24 h)           [WSP_MAX_TOKEN_TTL]
+  -h, --help          this text
 `;
 
 /** A mistake in the command line: reported on stderr with exit code 2. */
@@ -76,7 +85,36 @@ function integer(value: string, name: string, min: number, max: number): number 
   return number;
 }
 
-type ServeCommand = { help: true } | { help: false; debug: boolean; options: WspServerOptions };
+type ServeCommand = { help: true } | { help: false; debug: boolean; secretOnCommandLine: boolean; options: WspServerOptions };
+
+/** What the command line says about the secret: at most one of --secret and --secret-file. */
+interface SecretFlags {
+  secret?: string;
+  'secret-file'?: string;
+}
+
+/** The warning for a secret on the command line: every user of the machine can read a process's arguments. */
+const SECRET_ON_COMMAND_LINE = 'the secret was given with --secret, where other users of this machine can read it (ps, /proc/PID/cmdline); set WSP_SECRET or use --secret-file';
+
+/**
+ * The token secret: --secret, --secret-file, WSP_SECRET or WSP_SECRET_FILE, in that order (flags win over the
+ * environment). A file holds the secret on its first line; a trailing line break is not part of it.
+ */
+function secretOf(values: SecretFlags, env: Env): string | undefined {
+  if (values.secret !== undefined && values['secret-file'] !== undefined) throw new UsageError('give --secret or --secret-file, not both');
+  if (values.secret !== undefined) return values.secret;
+  const file = values['secret-file'] ?? (env.WSP_SECRET ? undefined : env.WSP_SECRET_FILE);
+  if (file === undefined) return env.WSP_SECRET;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--secret-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const secret = text.replace(/\r?\n$/, '');
+  if (!secret || /[\r\n]/.test(secret)) throw new UsageError(`--secret-file: ${file} must hold the secret on one line`);
+  return secret;
+}
 
 function parseServe(args: string[], env: Env): ServeCommand {
   const { values } = parseArgs({
@@ -86,7 +124,9 @@ function parseServe(args: string[], env: Env): ServeCommand {
       host: { type: 'string' },
       port: { type: 'string' },
       secret: { type: 'string' },
+      'secret-file': { type: 'string' },
       users: { type: 'string' },
+      'max-token-ttl': { type: 'string' },
       'ring-timeout': { type: 'string' },
       heartbeat: { type: 'string' },
       origins: { type: 'string' },
@@ -116,12 +156,14 @@ function parseServe(args: string[], env: Env): ServeCommand {
   return {
     help: false,
     debug: values.debug ?? flag(env.WSP_DEBUG),
+    secretOnCommandLine: values.secret !== undefined,
     options: {
       domain,
       host: values.host ?? env.WSP_HOST ?? '127.0.0.1',
       port: integer(values.port ?? env.WSP_PORT ?? '8080', '--port', 0, 65535),
-      secret: values.secret ?? env.WSP_SECRET,
+      secret: secretOf(values, env),
       users: userList,
+      maxTokenTtlSeconds: maxTokenTtl(values['max-token-ttl'], env),
       ringTimeoutMs: ringTimeout === undefined ? undefined : integer(ringTimeout, '--ring-timeout', 1, 3_600_000),
       heartbeatMs: heartbeat === undefined ? undefined : integer(heartbeat, '--heartbeat', 1, 3_600_000),
       origins,
@@ -130,13 +172,18 @@ function parseServe(args: string[], env: Env): ServeCommand {
       devTokens: values['dev-tokens'] ?? flag(env.WSP_DEV_TOKENS),
       federation: {
         // One key file per domain, so two servers started in one directory (the demo) keep theirs apart.
-        keyFile: values['key-file'] ?? env.WSP_KEY_FILE ?? `.wsp/${domain.toLowerCase().replace(':', '_')}.key.pem`,
+        keyFile: values['key-file'] ?? env.WSP_KEY_FILE ?? `.wsp/${asciiLowerCase(domain).replace(':', '_')}.key.pem`,
         publicUrl,
         peers: parsePeers(values.peer ?? env.WSP_PEERS?.split(',').filter(Boolean) ?? []),
         discover: !(values['no-discovery'] ?? ['0', 'false', 'no'].includes(env.WSP_DISCOVERY?.toLowerCase() ?? '')),
       },
     },
   };
+}
+
+/** --max-token-ttl or WSP_MAX_TOKEN_TTL, in seconds: at most ten years, and never beyond. */
+function maxTokenTtl(value: string | undefined, env: Env): number {
+  return integer(value ?? env.WSP_MAX_TOKEN_TTL ?? String(DEFAULT_MAX_TOKEN_TTL_SECONDS), '--max-token-ttl', 1, 315_360_000);
 }
 
 /** `a, b,` → ['a', 'b']; undefined stays undefined. */
@@ -167,9 +214,10 @@ function parsePeers(pairs: readonly string[]): Map<string, string> {
   const peers = new Map<string, string>();
   for (const pair of pairs) {
     const split = pair.indexOf('=');
-    const domain = pair.slice(0, Math.max(split, 0)).trim().toLowerCase();
+    // Checked before it is folded (to ASCII lower case only): no other character may turn into a domain's.
+    const domain = parseAddress(`user@${pair.slice(0, Math.max(split, 0)).trim()}`)?.domain;
     const url = pair.slice(split + 1).trim();
-    if (split < 0 || !parseAddress(`user@${domain}`)) throw new UsageError(`--peer must be DOMAIN=URL, not ${pair}`);
+    if (split < 0 || !domain) throw new UsageError(`--peer must be DOMAIN=URL, not ${pair}`);
     if (!isHttpUrl(url)) throw new UsageError(`--peer ${domain}: the URL must be http: or https:, not ${url}`);
     peers.set(domain, url);
   }
@@ -182,6 +230,7 @@ async function serve(args: string[], env: Env): Promise<void> {
   // No quieter levels: harnesses wait for the info-level listening line.
   const log = createLogger({ level: command.debug ? 'debug' : 'info' });
   const server = await createWspServer({ ...command.options, log });
+  if (command.secretOnCommandLine) log.warn(SECRET_ON_COMMAND_LINE);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -200,21 +249,29 @@ async function token(args: string[], env: Env): Promise<void> {
     options: {
       domain: { type: 'string' },
       secret: { type: 'string' },
+      'secret-file': { type: 'string' },
       ttl: { type: 'string' },
+      'max-token-ttl': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return void process.stdout.write(TOKEN_HELP);
   if (positionals.length !== 1) throw new UsageError('give exactly one user: wsp-server token <user|user@domain>');
   const user = positionals[0]!;
-  const domain = (values.domain ?? env.WSP_DOMAIN)?.toLowerCase();
-  if (!user.includes('@') && !domain) throw new UsageError('--domain is required for a user without @domain (or WSP_DOMAIN)');
+  const given = values.domain ?? env.WSP_DOMAIN;
+  if (!user.includes('@') && !given) throw new UsageError('--domain is required for a user without @domain (or WSP_DOMAIN)');
+  // Checked before it is folded (to ASCII lower case only), like every address.
+  const domain = given === undefined ? undefined : parseAddress(`user@${given}`)?.domain;
+  if (given !== undefined && !domain) throw new UsageError(`not a domain: ${given}`);
   const address = normalizeAddress(user.includes('@') ? user : `${user}@${domain}`);
   if (!address) throw new UsageError(`not an address: ${user}`);
   if (domain && !address.endsWith(`@${domain}`)) throw new UsageError(`${address} is not a user of ${domain}`);
-  const secret = values.secret ?? env.WSP_SECRET;
-  if (!secret) throw new UsageError('--secret is required (or WSP_SECRET)');
-  const ttlSeconds = integer(values.ttl ?? '600', '--ttl', 1, 31_536_000);
+  const secret = secretOf(values, env);
+  if (!secret) throw new UsageError('--secret-file or WSP_SECRET is required (or --secret)');
+  // A token the server would refuse is no use: --ttl follows the server's maximum (the same flag and variable).
+  const max = maxTokenTtl(values['max-token-ttl'], env);
+  const ttlSeconds = integer(values.ttl ?? String(Math.min(600, max)), '--ttl', 1, max);
+  if (values.secret !== undefined) process.stderr.write(`wsp-server: warning: ${SECRET_ON_COMMAND_LINE}\n`);
   process.stdout.write(`${await mintToken({ address, secret, ttlSeconds })}\n`);
 }
 

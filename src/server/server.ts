@@ -3,9 +3,9 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { formatAddress, limits as frameLimits, parseAddress, SUBPROTOCOL } from '../protocol/index.js';
+import { asciiLowerCase, formatAddress, limits as frameLimits, parseAddress, SUBPROTOCOL } from '../protocol/index.js';
 import { AddressLimiter } from './address-limiter.js';
-import { mintToken, verifyToken } from './auth.js';
+import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken, verifyToken } from './auth.js';
 import { CallRouter } from './call-router.js';
 import { Connection } from './connection.js';
 import { createFederation, LINK_PATH, WELL_KNOWN_PATH, type FederationOptions, type LinkHandler } from './federation/index.js';
@@ -26,9 +26,18 @@ export interface WspServerOptions {
   secret?: string;
   /** The user directory, user names without domain. With it unknown callees get bye 404 and unknown users cannot connect. */
   users?: readonly string[];
+  /**
+   * The longest a token may be valid, in seconds (`exp` − `iat`, and `exp` − now): longer ones are refused with
+   * HTTP 401, as are tokens issued more than a minute in the future. Default 86 400 (24 hours).
+   */
+  maxTokenTtlSeconds?: number;
   /** The longest a call rings, in ms. Default 30 000. */
   ringTimeoutMs?: number;
-  /** Serve `GET /dev/token?user=NAME`, which mints a token for anyone: for demos and tests only. */
+  /**
+   * Serve `GET /dev/token?user=NAME`, which mints a token for anyone: for demos and tests only. A browser may fetch
+   * it from the `origins` listed, or without them from loopback origins only (`http://localhost:*`,
+   * `http://127.0.0.1:*`, …); a request from any other origin is refused with HTTP 403.
+   */
   devTokens?: boolean;
   /**
    * Interval of the ping that reaps dead sockets, in ms: a client that has not answered one ping by the
@@ -72,8 +81,9 @@ export interface WspServer {
 const CLOSE_GRACE_MS = 1000;
 
 function checkDomain(domain: string): string {
-  const canonical = domain.toLowerCase();
-  if (parseAddress(`user@${canonical}`)?.domain !== canonical) throw new TypeError(`not a domain: ${JSON.stringify(domain)}`);
+  // Checked, then folded to lower case in ASCII only: no other character may turn into a domain's.
+  const canonical = parseAddress(`user@${domain}`)?.domain;
+  if (canonical === undefined) throw new TypeError(`not a domain: ${JSON.stringify(domain)}`);
   return canonical;
 }
 
@@ -94,6 +104,18 @@ function canonicalOrigin(origin: string): string {
   const canonical = new URL(origin).origin;
   if (canonical === 'null') throw new TypeError(`not an origin: ${JSON.stringify(origin)}`);
   return canonical;
+}
+
+/**
+ * Whether `origin` is a page served from this machine: `localhost` and its subdomains, 127.0.0.0/8 and `[::1]`, on
+ * any port, over http: or https:. Browsers resolve these names to loopback only, so no other site's page has them.
+ */
+function isLoopbackOrigin(origin: string): boolean {
+  if (!URL.canParse(origin)) return false;
+  const url = new URL(origin);
+  if (url.origin !== origin || !['http:', 'https:'].includes(url.protocol)) return false;
+  const host = url.hostname;
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '[::1]';
 }
 
 /** The client's address: the socket's, or the one the local proxy appended to `X-Forwarded-For`. */
@@ -120,6 +142,20 @@ function reply(response: ServerResponse, status: number, body: string, headers: 
   response.end(body);
 }
 
+/**
+ * The request target as a URL, or undefined when it is none: `new URL('//', base)` throws (a scheme-relative URL
+ * without a host), and so would many other targets a client may send. Origin-form targets (`/path?query`) are read
+ * as paths whatever they hold; absolute-form ones (`http://host/path`) as URLs.
+ */
+function requestTarget(request: IncomingMessage): URL | undefined {
+  const target = request.url ?? '/';
+  try {
+    return target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target);
+  } catch {
+    return undefined;
+  }
+}
+
 function formatUrl(host: string, port: number): string {
   return `ws://${host.includes(':') ? `[${host}]` : host}:${port}${WSP_PATH}`;
 }
@@ -142,6 +178,8 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   if (!Number.isInteger(ringTimeoutMs) || ringTimeoutMs <= 0) throw new RangeError('ringTimeoutMs must be a positive integer');
   const devTokens = options.devTokens ?? false;
   const secret = options.secret || randomBytes(32).toString('base64url');
+  const maxTtlSeconds = options.maxTokenTtlSeconds ?? DEFAULT_MAX_TOKEN_TTL_SECONDS;
+  if (!Number.isInteger(maxTtlSeconds) || maxTtlSeconds <= 0) throw new RangeError('maxTokenTtlSeconds must be a positive integer');
   const limits = resolveLimits(options.limits);
   const origins = options.origins && new Set(options.origins.map(canonicalOrigin));
   const trustProxy = options.trustProxy ?? false;
@@ -167,9 +205,13 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     // A client that resets mid-handshake must not crash the server; ws installs its own listener once it takes over.
     const ignore = () => {};
     socket.on('error', ignore);
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname === LINK_PATH && federation) return federation.links.upgrade(request, socket, head);
-    if (url.pathname !== WSP_PATH) return refuse(socket, 404, 'not found');
+    const url = requestTarget(request);
+    if (url?.pathname === LINK_PATH && federation) return federation.links.upgrade(request, socket, head);
+    if (url?.pathname !== WSP_PATH) {
+      // debug: odd targets are cheap to send and must not flood the log, nor reach the per-address limiter's counts
+      log.debug('upgrade refused', { status: 404, path: (request.url ?? '').slice(0, 256) });
+      return refuse(socket, 404, 'not found');
+    }
     // Counted before anything costly (the token's signature), so guessing tokens is rate-limited too.
     const from = remoteAddress(request, trustProxy);
     const admission = addresses.admit(from);
@@ -186,11 +228,11 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     if (!offeredProtocols(request).includes(SUBPROTOCOL)) return refused(400, `subprotocol ${SUBPROTOCOL} required`);
     // Browsers always send Origin; a page of a site not listed must not use a visitor's token (CSWSH).
     const origin = request.headers.origin;
-    if (origins && origin !== undefined && !origins.has(origin.toLowerCase())) {
+    if (origins && origin !== undefined && !origins.has(asciiLowerCase(origin))) {
       log.info('connection refused', { status: 403, reason: 'origin not allowed', origin: origin.slice(0, 256) });
       return refused(403, `origin ${origin.slice(0, 256)} is not allowed to connect`);
     }
-    const auth = await verifyToken(url.searchParams.get('token'), { secret, domain, users });
+    const auth = await verifyToken(url.searchParams.get('token'), { secret, domain, users, maxTtlSeconds });
     if (!auth.ok) {
       log.info('connection refused', { status: auth.status, reason: auth.reason });
       return refused(auth.status, auth.reason);
@@ -205,14 +247,23 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     });
   }
 
-  async function devToken(url: URL, response: ServerResponse): Promise<void> {
+  async function devToken(request: IncomingMessage, url: URL, response: ServerResponse): Promise<void> {
+    // Dev tokens let anyone in, so only the demo's pages may read them: the listed origins, else loopback ones.
+    // Never `*`: any site a developer visits while the demo runs could otherwise connect as their users.
+    // A request without Origin (curl, a script, a same-origin fetch through the demo's proxy) is answered as it is.
+    const origin = request.headers.origin;
+    const allowed = origin === undefined || (origins ? origins.has(asciiLowerCase(origin)) : isLoopbackOrigin(origin));
+    if (!allowed) {
+      log.debug('dev token refused', { status: 403, origin: origin.slice(0, 256) });
+      return reply(response, 403, `origin ${origin.slice(0, 256)} may not fetch dev tokens`, { Vary: 'Origin' });
+    }
+    const cors: Record<string, string> = origin === undefined ? { Vary: 'Origin' } : { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
     const name = url.searchParams.get('user') ?? '';
     const address = parseAddress(name.includes('@') ? name : `${name}@${domain}`);
-    const cors = { 'Access-Control-Allow-Origin': '*' };
     if (!address || address.domain !== domain) return reply(response, 400, `not a user of ${domain}: ${name.slice(0, 64)}`, cors);
     if (users && !users.has(address.user)) return reply(response, 403, `unknown user ${address.user}`, cors);
     const canonical = formatAddress(address);
-    const token = await mintToken({ address: canonical, secret });
+    const token = await mintToken({ address: canonical, secret, ttlSeconds: Math.min(600, maxTtlSeconds) });
     reply(response, 200, JSON.stringify({ token, address: canonical }), {
       ...cors,
       'Content-Type': 'application/json',
@@ -221,10 +272,14 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestTarget(request);
+    if (!url) {
+      log.debug('request refused', { status: 404, path: (request.url ?? '').slice(0, 256) });
+      return reply(response, 404, 'not found');
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'method not allowed', { Allow: 'GET' });
     if (url.pathname === '/healthz') return reply(response, 200, 'ok');
-    if (url.pathname === '/dev/token' && devTokens) return devToken(url, response);
+    if (url.pathname === '/dev/token' && devTokens) return devToken(request, url, response);
     if (url.pathname === WSP_PATH) return reply(response, 426, `a WebSocket with subprotocol ${SUBPROTOCOL} is required`, { Upgrade: 'websocket' });
     if (url.pathname === WELL_KNOWN_PATH && federation) {
       return reply(response, 200, JSON.stringify(federation.document()), {

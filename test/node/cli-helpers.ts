@@ -16,15 +16,21 @@ export function start(args: string[], env: Record<string, string> = {}) {
   return spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], { cwd: root, env: cleanEnv(env) });
 }
 
-/** Runs the CLI to its end. */
-export async function run(args: string[], env: Record<string, string> = {}) {
+/**
+ * Runs the CLI to its end. A command that should fail at once but serves instead is killed after `timeoutMs`
+ * (then `code` is null), so such a test fails rather than hangs. Generous: on a busy machine, with many tests
+ * starting processes at once, a command that exits at once took 47 s.
+ */
+export async function run(args: string[], env: Record<string, string> = {}, timeoutMs = 600_000) {
   const child = start(args, env);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
   // 'close', not 'exit': only then has all of stdout and stderr arrived.
   const [code] = (await once(child, 'close')) as [number | null];
+  clearTimeout(timer);
   return { code, stdout, stderr };
 }
 

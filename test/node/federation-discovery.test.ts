@@ -56,6 +56,8 @@ test('a fetched document is checked: its domain, its link scheme, its keys', () 
   assert.equal(parsed.value.keys[0]!.publicKey.asymmetricKeyType, 'ed25519');
   const refusals: [unknown, boolean, RegExp][] = [
     [document('gamma.localhost'), false, /the document is for gamma\.localhost, not beta\.localhost/],
+    // KELVIN SIGN: toLowerCase() folds it into k; the document is for another name, not for kappa.localhost.
+    [document('\u212Aappa.localhost'), false, /the document is for \u212Aappa\.localhost, not kappa\.localhost/],
     [document('beta.localhost'), true, /link must be a wss: URL/],
     [{ ...good, link: 'not a url' }, false, /link/],
     [{ ...good, keys: [] }, false, /keys/],
@@ -64,7 +66,8 @@ test('a fetched document is checked: its domain, its link scheme, its keys', () 
     [[good], false, /not a WSP document/],
   ];
   for (const [input, secure, reason] of refusals) {
-    const result = parseWellKnown(input, { domain: 'beta.localhost', secure });
+    const domain = /kappa/.test(String(reason)) ? 'kappa.localhost' : 'beta.localhost';
+    const result = parseWellKnown(input, { domain, secure });
     assert.equal(result.ok, false);
     if (!result.ok) assert.match(result.reason, reason);
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import {
+  asciiLowerCase,
   ByeCode,
   byeReason,
   byeReasons,
@@ -141,6 +142,10 @@ const badAddresses = [
   'alice@alpha.localhost:123456',
   'alice@alpha_x.localhost',
   'alïce@alpha.localhost',
+  '\u212Aim@alpha.localhost', // KELVIN SIGN, which toLowerCase() folds into k
+  'kim@alpha.\u212Aocalhost',
+  '\u0130van@alpha.localhost', // İ, which toLowerCase() folds into i and a combining dot
+  'jo\u017Fh@alpha.localhost', // ſ, which toUpperCase() folds into S
   `${'u'.repeat(65)}@alpha.localhost`,
   `alice@${'d'.repeat(64)}.localhost`,
   `alice@${'abcdefgh.'.repeat(28)}com`, // longer than 256 characters in all
@@ -158,6 +163,10 @@ test('addresses compare in lower case and are relayed that way', () => {
   assert.deepEqual(parseAddress('Alice.B+x@Alpha.LocalHost:8443'), { user: 'alice.b+x', domain: 'alpha.localhost:8443' });
   assert.equal(normalizeAddress('BOB@Beta.Example'), 'bob@beta.example');
   assert.equal(formatAddress({ user: 'a', domain: 'b.c' }), 'a@b.c');
+  // Only A–Z fold: a character outside ASCII never turns into an allowed one (KELVIN SIGN is not K).
+  assert.equal(normalizeAddress('KIM@ALPHA.LOCALHOST'), 'kim@alpha.localhost');
+  assert.equal(normalizeAddress('\u212Aim@alpha.localhost'), undefined);
+  assert.equal(asciiLowerCase('\u212AIM-İ'), '\u212Aim-İ');
   const result = decode(json(['invite', { caller: { uri: 'Alice@Alpha.Localhost' }, callee: { uri: 'BOB@beta' } }, { call: 'x' }]));
   assert.ok(result.ok, 'decoded');
   if (result.ok && result.frame[0] === 'invite') {

@@ -1,12 +1,16 @@
 // `wsp-server` as a process: the listening line harnesses read, the token subcommand, signals, exit codes.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { SUBPROTOCOL } from '../../src/protocol/index.js';
 import { verifyToken } from '../../src/server/index.js';
 import { run, serve } from './cli-helpers.js';
+import { refusal } from './helpers.js';
 
 const SECRET = 'cli-secret';
 
@@ -80,9 +84,19 @@ describe('wsp-server', { concurrency: true }, () => {
     ['a bad port', ['--domain', 'a.localhost', '--port', '70000'], /--port must be an integer/],
     ['a bad user name', ['--domain', 'a.localhost', '--users', 'alice,b ob'], /not a user name: b ob/],
     ['an unknown command', ['launch'], /unknown command "launch"/],
-    ['a token without a secret', ['token', 'alice', '--domain', 'a.localhost'], /--secret is required/],
+    ['a token without a secret', ['token', 'alice', '--domain', 'a.localhost'], /--secret-file or WSP_SECRET is required/],
+    ['a secret file that is missing', ['token', 'alice', '--domain', 'a.localhost', '--secret-file', '/nonexistent/wsp-secret'], /--secret-file: cannot read \/nonexistent\/wsp-secret: ENOENT/],
+    ['both --secret and --secret-file', ['--domain', 'a.localhost', '--port', '0', '--secret', 'x', '--secret-file', '/dev/null'], /give --secret or --secret-file, not both/],
     ['a token without a domain', ['token', 'alice', '--secret', SECRET], /--domain is required/],
     ['a token for another domain', ['token', 'alice@b.localhost', '--domain', 'a.localhost', '--secret', SECRET], /not a user of a.localhost/],
+    // KELVIN SIGN (U+212A): toLowerCase() folds it into k, so it once minted a token for kim.
+    ['a token for a name outside ASCII', ['token', '\u212Aim', '--domain', 'a.localhost', '--secret', SECRET], /not an address: \u212Aim/],
+    ['a token for a domain outside ASCII', ['token', 'kim', '--domain', 'a.\u212Aocalhost', '--secret', SECRET], /not an address|not a domain/],
+    ['a domain outside ASCII', ['--domain', 'a.\u212Aocalhost', '--port', '0'], /not a domain/],
+    ['a peer domain outside ASCII', ['--domain', 'a.localhost', '--port', '0', '--peer', '\u212A.localhost=http://127.0.0.1:1'], /--peer must be DOMAIN=URL/],
+    ['a token valid longer than the 24-hour maximum', ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--ttl', '86401'], /--ttl must be an integer from 1 to 86400/],
+    ['a token valid longer than --max-token-ttl', ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--max-token-ttl', '60', '--ttl', '61'], /--ttl must be an integer from 1 to 60/],
+    ['a bad --max-token-ttl', ['--domain', 'a.localhost', '--port', '0', '--max-token-ttl', '0'], /--max-token-ttl must be an integer/],
     ['a token with a bad ttl', ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--ttl', '-5'], /--ttl|Unknown option/],
   ];
   for (const [what, args, message] of mistakes) {
@@ -93,4 +107,60 @@ describe('wsp-server', { concurrency: true }, () => {
       assert.equal(result.stdout, '');
     });
   }
+});
+
+describe('wsp-server token lifetime', { concurrency: true }, () => {
+  test('--max-token-ttl: a longer token gets 401; token --ttl goes up to the same maximum, from the flag or WSP_MAX_TOKEN_TTL', async (t) => {
+    const { child, listening } = await serve(['--domain', 'alpha.localhost', '--max-token-ttl', '120'], { WSP_SECRET: SECRET });
+    t.after(() => child.kill());
+    const long = await run(['token', 'alice', '--domain', 'alpha.localhost', '--ttl', '600'], { WSP_SECRET: SECRET });
+    assert.equal(long.code, 0, long.stderr);
+    assert.deepEqual(await refusal(`${String(listening.url)}?token=${long.stdout.trim()}`), { status: 401, body: 'token valid for longer than 120 s' });
+    const short = await run(['token', 'alice', '--domain', 'alpha.localhost'], { WSP_SECRET: SECRET, WSP_MAX_TOKEN_TTL: '120' });
+    assert.equal(short.code, 0, short.stderr);
+    const ws = new WebSocket(`${String(listening.url)}?token=${short.stdout.trim()}`, SUBPROTOCOL);
+    await once(ws, 'open');
+    ws.close();
+    const day = await run(['token', 'alice', '--domain', 'alpha.localhost', '--ttl', '90000'], { WSP_SECRET: SECRET, WSP_MAX_TOKEN_TTL: '90000' });
+    assert.equal(day.code, 0, day.stderr);
+  });
+});
+
+describe('wsp-server secret', { concurrency: true }, () => {
+  test('--secret on the command line works but logs a warning; WSP_SECRET and --secret-file do not', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'wsp-secret-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'secret');
+    await writeFile(file, `${SECRET}\n`, { mode: 0o600 });
+    const warning = /the secret was given with --secret, where other users of this machine can read it/;
+
+    const flagged = await serve(['--domain', 'alpha.localhost', '--secret', SECRET]);
+    t.after(() => flagged.child.kill());
+    const warned = () => flagged.log.some((entry) => entry.level === 'warn' && warning.test(String(entry.msg)));
+    for (const deadline = Date.now() + 10_000; !warned() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(warned(), JSON.stringify(flagged.log));
+
+    for (const [what, args, env] of [
+      ['--secret-file', ['--secret-file', file], {}],
+      ['WSP_SECRET_FILE', [], { WSP_SECRET_FILE: file }],
+      ['WSP_SECRET', [], { WSP_SECRET: SECRET }],
+    ] as const) {
+      const quiet = await serve(['--domain', 'alpha.localhost', ...args], env);
+      t.after(() => quiet.child.kill());
+      const token = await run(['token', 'alice', '--domain', 'alpha.localhost', '--secret-file', file]);
+      assert.equal(token.code, 0, token.stderr);
+      assert.equal(token.stderr, '', 'no warning without --secret');
+      const ws = new WebSocket(`${String(quiet.listening.url)}?token=${token.stdout.trim()}`, SUBPROTOCOL);
+      await once(ws, 'open');
+      ws.close();
+      const exited = once(quiet.child, 'exit');
+      quiet.child.kill('SIGTERM');
+      await exited;
+      assert.ok(!quiet.log.some((entry) => warning.test(String(entry.msg))), `${what}: ${JSON.stringify(quiet.log)}`);
+    }
+
+    const token = await run(['token', 'alice', '--domain', 'alpha.localhost', '--secret', SECRET]);
+    assert.equal(token.code, 0, token.stderr);
+    assert.match(token.stderr, /^wsp-server: warning: the secret was given with --secret/);
+  });
 });
