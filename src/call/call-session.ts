@@ -11,6 +11,7 @@ import {
   type Party,
 } from '../protocol/index.js';
 import { CANDIDATES_PER_CALL } from '../protocol/limits.js';
+import { displayName } from '../i18n/display-name.js';
 import { TokenBucket } from '../server/token-bucket.js';
 import { CallState } from './call-state.js';
 import { transition, type CallInput } from './call-transitions.js';
@@ -54,6 +55,12 @@ const BYE_GRACE_MS = 1000;
 const CHANNEL_RATE = [50, 200] as const;
 const OFFER_RATE = [2, 20] as const;
 
+/** A party as it may be shown: its display name made safe, or none when nothing is left of it. */
+function shown({ uri, name }: Party): Party {
+  const safe = displayName(name);
+  return safe ? { uri, name: safe } : { uri };
+}
+
 function randomId(): string {
   // randomUUID exists only in secure contexts, where calls with media are made; elsewhere any unique id does.
   return crypto.randomUUID?.() ?? `${Math.random()}`.slice(2);
@@ -80,7 +87,10 @@ export class CallSession extends EventTarget {
   state: CallState = IDLE;
   /** Set by invite() or ring(). */
   role?: CallRole;
-  /** Who calls whom, as the invite said; set by invite() or ring(). */
+  /**
+   * Who calls whom, as the invite said, but for the display names: stripped of control and bidi-override characters,
+   * and dropped when nothing is left (see `displayName`); set by invite() or ring().
+   */
   parties?: InviteContent;
   /** Once ended: the `bye` code that ended the call, sent or received. */
   code = 0;
@@ -192,7 +202,7 @@ export class CallSession extends EventTarget {
   ring(parties: InviteContent): void {
     if (this.state !== IDLE) return;
     this.role = 'callee';
-    this.parties = parties;
+    this.parties = { caller: shown(parties.caller), callee: shown(parties.callee) };
     this.#socket.send(['ringing', {}, { call: this.id }]);
     this.#useChannel(this.pc.createDataChannel(DATA_CHANNEL_LABEL));
     this.#ready = this.#preparing();
