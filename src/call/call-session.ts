@@ -10,6 +10,9 @@ import {
   type InviteContent,
   type Party,
 } from '../protocol/index.js';
+import { CANDIDATES_PER_CALL } from '../protocol/limits.js';
+import { displayName } from '../i18n/display-name.js';
+import { TokenBucket } from '../server/token-bucket.js';
 import { CallState } from './call-state.js';
 import { transition, type CallInput } from './call-transitions.js';
 import { essentialOffer } from './codecs.js';
@@ -44,6 +47,20 @@ const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
 /** How long a side that hung up over the DataChannel waits for the peer to close it before closing it itself. */
 const BYE_GRACE_MS = 1000;
 
+/**
+ * What a peer may send over the DataChannel (§4.7): frames at 50/s with a burst of 200 (a client's allowance at the
+ * server, §2.4), of which offers (each a renegotiation: costly to apply) at 2/s with a burst of 20. An honest peer
+ * sends a handful of frames after the handover; a flood must not freeze this side's page.
+ */
+const CHANNEL_RATE = [50, 200] as const;
+const OFFER_RATE = [2, 20] as const;
+
+/** A party as it may be shown: its display name made safe, or none when nothing is left of it. */
+function shown({ uri, name }: Party): Party {
+  const safe = displayName(name);
+  return safe ? { uri, name: safe } : { uri };
+}
+
 function randomId(): string {
   // randomUUID exists only in secure contexts, where calls with media are made; elsewhere any unique id does.
   return crypto.randomUUID?.() ?? `${Math.random()}`.slice(2);
@@ -70,7 +87,10 @@ export class CallSession extends EventTarget {
   state: CallState = IDLE;
   /** Set by invite() or ring(). */
   role?: CallRole;
-  /** Who calls whom, as the invite said; set by invite() or ring(). */
+  /**
+   * Who calls whom, as the invite said, but for the display names: stripped of control and bidi-override characters,
+   * and dropped when nothing is left (see `displayName`); set by invite() or ring().
+   */
   parties?: InviteContent;
   /** Once ended: the `bye` code that ended the call, sent or received. */
   code = 0;
@@ -110,6 +130,11 @@ export class CallSession extends EventTarget {
   #offer?: string;
   /** ICE was restarted since the connection was last up: if it fails now, the call has failed. */
   #restarted = false;
+  /** The peer's allowance of DataChannel frames, and of offers among them. */
+  readonly #frames = new TokenBucket(...CHANNEL_RATE);
+  readonly #offers = new TokenBucket(...OFFER_RATE);
+  /** `icecandidate` frames taken from the DataChannel, up to {@link CANDIDATES_PER_CALL}. */
+  #candidates = 0;
 
   constructor(socket: Transport, init: CallSessionInit = {}) {
     super();
@@ -177,7 +202,7 @@ export class CallSession extends EventTarget {
   ring(parties: InviteContent): void {
     if (this.state !== IDLE) return;
     this.role = 'callee';
-    this.parties = parties;
+    this.parties = { caller: shown(parties.caller), callee: shown(parties.callee) };
     this.#socket.send(['ringing', {}, { call: this.id }]);
     this.#useChannel(this.pc.createDataChannel(DATA_CHANNEL_LABEL));
     this.#ready = this.#preparing();
@@ -370,10 +395,15 @@ export class CallSession extends EventTarget {
   }
 
   #fromChannel(data: unknown): void {
-    if (typeof data !== 'string') return;
+    // Over the peer's allowance, a frame is dropped before it is decoded; the call goes on (§4.7).
+    if (typeof data !== 'string' || !this.#frames.take()) return;
     const result = decode(data);
     if (result.ok) {
-      if (callIdOf(result.frame) === this.id) this.receive(result.frame, true);
+      const frame = result.frame;
+      if (callIdOf(frame) !== this.id) return;
+      // Candidates beyond the server's cap and offers beyond their rate are dropped as well: each costs the browser work.
+      if (frame[0] === 'icecandidate' ? ++this.#candidates > CANDIDATES_PER_CALL : frame[0] === 'offer' && !this.#offers.take()) return;
+      this.receive(frame, true);
     } else if (result.error.code === ByeCode.TOO_LARGE) {
       this.end(ByeCode.TOO_LARGE, undefined, true);
     }

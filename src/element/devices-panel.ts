@@ -147,7 +147,7 @@ ${(open.devices?.[kind] ?? []).map((device, index) => html`<option value=${devic
   };
   return html`<div part="devices" role="dialog" aria-label=${strings.settings} @keydown=${(event: KeyboardEvent) => event.key === 'Escape' && close(el)}>
 ${open.stream?.getVideoTracks().length ? html`<video part="preview" .muted=${true} autoplay playsinline></video>` : nothing}
-${open.message ? html`<p role="alert">${s.unavailable.replace('{0}', open.message)}</p>` : nothing}
+${open.message ? html`<p role="alert">${s.unavailable.split('{0}').join(open.message)}</p>` : nothing}
 <meter part="level" aria-label=${s.level} min="0" max="1" value="0"></meter>
 ${el.audioOnly ? nothing : select('videoinput')}${select('audioinput')}${canChooseSpeaker() ? select('audiooutput') : nothing}
 ${button('close', s.close, () => close(el))}

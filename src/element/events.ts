@@ -9,12 +9,15 @@ const init: EventInit = { bubbles: true, composed: true };
  * true): a call rings here; `caller` says who calls.
  *
  * @example
- * el.addEventListener('ringing', (e) => e.incoming && console.log(`${e.caller.name ?? e.caller.uri} calls`));
+ * el.addEventListener('ringing', (e) => e.incoming && console.log(`${e.caller.name ?? ''} <${e.caller.uri}> calls`));
  */
 export class RingingEvent extends Event {
   /** True when the call comes in to this widget, false when this widget placed it. */
   readonly incoming: boolean;
-  /** Who calls: `{uri, name?}`. */
+  /**
+   * Who calls: `{uri, name?}`. At the callee, `name` is stripped of control and bidi-override characters (absent when
+   * nothing is left); show `uri` beside it, since anyone may pick any name.
+   */
   readonly caller: Party;
   /** Who is called: `{uri, name?}`. */
   readonly callee: Party;

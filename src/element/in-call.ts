@@ -46,6 +46,8 @@ video { object-fit: cover }
 [part=local-video] { inset: auto; inset-inline-end: var(--g); bottom: 100%; width: var(--wsp-self-view-width, 25%); height: auto; aspect-ratio: 4/3; border-radius: var(--g); transform: scaleX(-1) }
 [aria-pressed=true] { background: var(--wsp-danger, #c62828); color: #fff }
 [part~=party] { flex-direction: column; flex-wrap: nowrap; text-align: center }
+/* A peer's name cannot reorder what is around it. */
+[part=name], [part=address] { unicode-bidi: isolate }
 [part=avatar] { display: grid; place-items: center; width: 64px; height: 64px; border-radius: 50%; background: var(--wsp-accent, #1a7f37); color: #fff; font-size: 28px }
 [part=timer] { position: absolute; top: 0; inset-inline-end: 0; padding: var(--g); color: var(--wsp-bar-color, #fff); font-variant-numeric: tabular-nums }
 @media (prefers-reduced-motion: no-preference) { [part~=accept-button] { animation: pulse 1s infinite alternate } }
@@ -143,7 +145,7 @@ export function view(el: WspCall, strings: Strings, { html, nothing, button, Swi
     timer:
       state === 'connected'
         ? html`<span part="timer" role="timer" aria-label=${strings.timer}>${(seconds / 60) | 0}:${`${seconds % 60}`.padStart(2, '0')}</span>${
-            rated ? html`<span part="quality quality-${rated}" role="img" aria-label=${strings.quality.replace('{0}', strings[rated])}></span>` : nothing
+            rated ? html`<span part="quality quality-${rated}" role="img" aria-label=${strings.quality.split('{0}').join(strings[rated])}></span>` : nothing
           }`
         : nothing,
   };

@@ -45,7 +45,8 @@ const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
  * @csspart party - The panel naming the other party (avatar, name, address), or the branding while no call goes on.
  * @csspart incoming - The incoming-call screen: the `party` panel while a call rings here.
  * @csspart avatar - The default avatar: the other party's initial.
- * @csspart name - The other party's name (their address when the invite gave no name).
+ * @csspart name - The other party's name (their address when the invite gave no name, or one of only control or
+ *   format characters), stripped of control and bidi-override characters and isolated from the text around it.
  * @csspart address - The other party's address, under their name.
  * @csspart controls - The bar of buttons.
  * @csspart button - Every button.
@@ -344,8 +345,16 @@ export class WspCall extends LitElement {
     this.#internals.ariaLabel = strings.label;
     const session = this.#calls.session;
     const live = session && state !== ENDED ? session : undefined;
-    const say = (key: keyof typeof en, value = session?.remote?.name ?? session?.remote?.uri ?? '') => strings[key].replace('{0}', value);
-    const button = (name: string, label: string, action: () => unknown, pressed?: boolean, disabled = false) =>
+    // The other party as the status line names them: the address always, beside the display name (made safe by the
+    // session); each isolated, so that neither reorders the words around it. Strings are filled without replace():
+    // its `$'` patterns would let a name rewrite the line.
+    const remote = session?.remote;
+    const who = remote?.name ? html`<bdi>${remote.name}</bdi> (${remote.uri})` : (remote?.uri ?? '');
+    const say = (key: keyof typeof en, value: unknown = who) => {
+      const [before, after] = strings[key].split('{0}');
+      return after == null ? before : html`${before}<bdi>${value}</bdi>${after}`;
+    };
+    const button = (name: string, label: unknown, action: () => unknown, pressed?: boolean, disabled = false) =>
       html`<button part="button ${name}-button" aria-pressed=${pressed ?? nothing} ?disabled=${disabled} @click=${action}>${label}</button>`;
     const kit: ViewKit = { html, nothing, button, SwitchEvent, WspErrorEvent, states: this.#internals.states };
     const pieces = this.#inCall?.view(this, strings, kit);

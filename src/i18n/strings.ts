@@ -3,8 +3,8 @@ import type { enDevices } from './en-devices.js';
 
 /**
  * Every string `<wsp-call>` shows or announces before a call, in English (built in; those of a call are in
- * `en-call.ts`). `{0}` stands for the other party's name
- * (the error message in `error`). Ended calls show the reason of their `bye` code: a translation lists those by
+ * `en-call.ts`). `{0}`, at most once per string, stands for the other party: their name and address, or the address
+ * alone (the error message in `error`). Ended calls show the reason of their `bye` code: a translation lists those by
  * code (`'603': 'Abgelehnt'`); English takes the reason the session gives.
  *
  * @example

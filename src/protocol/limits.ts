@@ -1,4 +1,10 @@
 /**
+ * `icecandidate` frames one side of a call may send: a server relays at most this many (its `candidatesPerCall`
+ * default), a peer applies at most this many from the DataChannel after the handover (§2.4, §4.7).
+ */
+export const CANDIDATES_PER_CALL = 100;
+
+/**
  * Size limits of WSP 1.0. A receiver rejects anything larger with bye 413 (frames) or 400 (fields).
  * Chromium's SDP for audio, video and a DataChannel is about 6 kB, so these leave ample room
  * while keeping a hostile peer from making a server buffer megabytes per frame.

@@ -1,3 +1,5 @@
+import { CANDIDATES_PER_CALL } from '../protocol/limits.js';
+
 /**
  * How much of the server one client, one address or one federation link may use. Each limit is an
  * integer; 0 means unlimited. The defaults suit a public server; tests and benchmarks lift them with
@@ -45,7 +47,7 @@ export const defaultLimits: Readonly<ServerLimits> = Object.freeze({
   frameBurst: 200,
   callsPerConnection: 32,
   invitesPerUser: 32,
-  candidatesPerCall: 100,
+  candidatesPerCall: CANDIDATES_PER_CALL,
   maxBufferedBytes: 1024 * 1024,
   linkFramesPerSecond: 5000,
   linkFrameBurst: 20_000,

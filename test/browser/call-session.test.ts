@@ -184,6 +184,30 @@ describe('CallSession', () => {
     expect([caller.code, callee.code]).to.deep.equal([413, 413]);
   });
 
+  it('applies at most 100 candidates from a DataChannel flood of 1,000, and the call goes on', async () => {
+    const [caller, callee] = await connect(relay());
+    sessions.push(caller, callee);
+    const pc = caller.pc;
+    let added = 0;
+    const add = pc.addIceCandidate.bind(pc);
+    pc.addIceCandidate = ((candidate: RTCIceCandidateInit) => (added++, add(candidate))) as typeof pc.addIceCandidate;
+    let arrived = 0;
+    caller.channel!.addEventListener('message', () => arrived++);
+    for (let i = 0; i < 1_000; i++) {
+      const candidate = `candidate:${i} 1 udp 2122260223 192.0.2.${i % 250} ${10_000 + i} typ host`;
+      callee.channel!.send(JSON.stringify(['icecandidate', { candidate, sdpMid: '0' }, { call: callee.id }]));
+    }
+    await waitUntil(() => arrived === 1_000, `only ${arrived} of the 1,000 frames arrived`, { timeout: 15_000 });
+    expect(added).to.be.at.most(100);
+    expect(added).to.be.greaterThan(0);
+    expect([caller.state, callee.state]).to.deep.equal(['connected', 'connected']);
+    expect(pc.connectionState).to.equal('connected');
+    // Still responsive: a hang-up over the same channel ends both sides normally.
+    callee.hangup();
+    await Promise.all([until(caller, 'ended'), until(callee, 'ended')]);
+    expect([caller.code, callee.code]).to.deep.equal([200, 200]);
+  });
+
   it('releases camera, DataChannel and peer connection when it ends', async () => {
     const [caller, callee] = await connect(relay());
     // A call hung up in the same millisecond it connected lasts 0 ms: give it a few.
