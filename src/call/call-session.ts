@@ -12,7 +12,7 @@ import {
 } from '../protocol/index.js';
 import { CANDIDATES_PER_CALL } from '../protocol/limits.js';
 import { displayName } from '../i18n/display-name.js';
-import { TokenBucket } from '../server/token-bucket.js';
+import { TokenBucket } from '../protocol/token-bucket.js';
 import { CallState } from './call-state.js';
 import { transition, type CallInput } from './call-transitions.js';
 import { essentialOffer } from './codecs.js';

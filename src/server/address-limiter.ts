@@ -1,4 +1,4 @@
-import { monotonicClock, TokenBucket, type Clock } from './token-bucket.js';
+import { monotonicClock, TokenBucket, type Clock } from '../protocol/token-bucket.js';
 
 export interface AddressLimiterOptions {
   /** Sockets open at once per address; 0 = unlimited. */

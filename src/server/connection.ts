@@ -5,7 +5,7 @@ import type { Peer } from './call-router.js';
 import { FrameGate } from './frame-gate.js';
 import type { ServerLimits } from './limits.js';
 import type { Logger } from './log.js';
-import type { Clock } from './token-bucket.js';
+import type { Clock } from '../protocol/token-bucket.js';
 
 /** Where a connection's frames and its end go: the CallRouter. */
 export interface FrameHandler {

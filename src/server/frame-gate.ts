@@ -1,4 +1,4 @@
-import { monotonicClock, TokenBucket, type Clock } from './token-bucket.js';
+import { monotonicClock, TokenBucket, type Clock } from '../protocol/token-bucket.js';
 
 /** What to do with an arriving frame: handle it, drop it, or drop it and give up on the sender. */
 export type GateVerdict = 'pass' | 'drop' | 'flood';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { AddressLimiter } from '../../src/server/address-limiter.js';
 import { FLOOD_BURSTS, FrameGate } from '../../src/server/frame-gate.js';
 import { defaultLimits, exceeds, parseLimit, resolveLimits } from '../../src/server/limits.js';
-import { TokenBucket } from '../../src/server/token-bucket.js';
+import { TokenBucket } from '../../src/protocol/token-bucket.js';
 
 function clock() {
   const time = { now: 1000 };

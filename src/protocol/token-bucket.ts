@@ -1,3 +1,5 @@
+// The rate limiter of both sides: the server meters clients and links, a call session what its peer sends over the
+// DataChannel (docs/protocol.md §2.4, §4.7).
 /** A clock in milliseconds; monotonic by default, injectable so tests need not wait. */
 export type Clock = () => number;
 
