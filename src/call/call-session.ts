@@ -395,8 +395,9 @@ export class CallSession extends EventTarget {
   }
 
   #fromChannel(data: unknown): void {
-    // Over the peer's allowance, a frame is dropped before it is decoded; the call goes on (§4.7).
-    if (typeof data !== 'string' || !this.#frames.take()) return;
+    // Over the peer's allowance, a frame is dropped before it is decoded; the call goes on (§4.7). A bye is not: it
+    // ends the call, so it comes once, and dropped after a flood it would leave the call to end as lost (503).
+    if (typeof data !== 'string' || (!this.#frames.take() && !/^\s*\[\s*"bye"/.test(data))) return;
     const result = decode(data);
     if (result.ok) {
       const frame = result.frame;
