@@ -165,6 +165,8 @@ describe('<wsp-call> in-call controls', () => {
 
   it('goes full screen on a click, and back', async () => {
     const [alice] = await connected();
+    // Firefox refuses full screen to a page without the browser's focus (FullscreenDeniedNotFocusedTab).
+    await executeServerCommand('focus-page');
     let changes = 0;
     alice.addEventListener('fullscreenchange', () => changes++);
     await click(alice, 'fullscreen-button');
