@@ -92,6 +92,14 @@ interface Call {
   timer?: unknown;
 }
 
+/**
+ * The reason of every `bye` 502, whatever failed: what went wrong (refused, timed out, not a public address…) goes to
+ * the server's log only. Told to the caller, it would make the server a port scanner for anyone with an account.
+ */
+export function unreachableReason(domain: string): string {
+  return `domain ${domain} cannot be reached`;
+}
+
 function bye(call: string, code: number, reason?: string): ByeFrame {
   const content: ByeContent = reason === undefined ? { code } : { code, reason };
   return ['bye', content, { call }];
@@ -271,7 +279,7 @@ export class CallRouter {
       }
     } else {
       const link = this.#federation.route(callee.domain);
-      if (!link) return from.send(bye(id, ByeCode.UNREACHABLE, `domain ${callee.domain} cannot be reached`));
+      if (!link) return from.send(bye(id, ByeCode.UNREACHABLE, unreachableReason(callee.domain)));
       devices = [link];
     }
     const ringMs = Math.min(options.timeout ?? Infinity, this.#ringTimeoutMs);

@@ -9,6 +9,7 @@ import { asciiLowerCase, normalizeAddress, parseAddress } from '../protocol/inde
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken } from './auth.js';
 import { defaultLimits, limitNames, parseLimit, type ServerLimits } from './limits.js';
 import { createLogger } from './log.js';
+import { NetworkPolicy } from './federation/network-policy.js';
 import { createWspServer, type WspServerOptions } from './server.js';
 
 const SERVE_HELP = `Usage: wsp-server [serve] [options]
@@ -47,6 +48,9 @@ Federation: calls to other domains' users go over signed server-to-server links.
   --peer D=URL       reach domain D at URL, not https://D; repeatable        [WSP_PEERS=D=URL,D=URL]
                      e.g. --peer beta.localhost:8002=http://127.0.0.1:8002
   --no-discovery     reach only the --peer domains                           [WSP_DISCOVERY=0]
+  --allow-network N  let discovery and links reach network N (CIDR) although  [WSP_ALLOW_NETWORKS=N,N]
+                     it is not public, e.g. 10.0.0.0/8 for a LAN federation; repeatable.
+                     Otherwise only public addresses and the --peer hosts are reached
 
 Limits (--limit), with their defaults; docs/protocol.md §2.4 says what each does:
 ${limitNames.map((name) => `  ${name}=${defaultLimits[name]}`).join('\n')}
@@ -138,6 +142,7 @@ function parseServe(args: string[], env: Env): ServeCommand {
       'public-url': { type: 'string' },
       peer: { type: 'string', multiple: true },
       'no-discovery': { type: 'boolean' },
+      'allow-network': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -153,6 +158,12 @@ function parseServe(args: string[], env: Env): ServeCommand {
   for (const origin of origins ?? []) if (!isHttpUrl(origin)) throw new UsageError(`--origins: not an http: or https: origin: ${origin}`);
   const publicUrl = values['public-url'] ?? env.WSP_PUBLIC_URL;
   if (publicUrl !== undefined && !isHttpUrl(publicUrl)) throw new UsageError(`--public-url must be an http: or https: URL, not ${publicUrl}`);
+  const allowNetworks = values['allow-network'] ?? list(env.WSP_ALLOW_NETWORKS) ?? [];
+  try {
+    new NetworkPolicy(allowNetworks);
+  } catch (error) {
+    throw new UsageError(`--allow-network: ${(error as Error).message}`);
+  }
   return {
     help: false,
     debug: values.debug ?? flag(env.WSP_DEBUG),
@@ -176,6 +187,7 @@ function parseServe(args: string[], env: Env): ServeCommand {
         publicUrl,
         peers: parsePeers(values.peer ?? env.WSP_PEERS?.split(',').filter(Boolean) ?? []),
         discover: !(values['no-discovery'] ?? ['0', 'false', 'no'].includes(env.WSP_DISCOVERY?.toLowerCase() ?? '')),
+        allowNetworks,
       },
     },
   };

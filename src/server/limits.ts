@@ -31,6 +31,10 @@ export interface ServerLimits {
   callsPerLink: number;
   /** Bytes a link may leave unread before it is cut (which ends every call on it). */
   linkMaxBufferedBytes: number;
+  /** Links open (or opening) at once from one remote address, whatever domains they claim; beyond, HTTP 429. */
+  linksPerAddress: number;
+  /** Link upgrade attempts per minute from one remote address, successful or not; beyond, HTTP 429. */
+  linkUpgradesPerMinute: number;
 }
 
 export type LimitName = keyof ServerLimits;
@@ -53,6 +57,10 @@ export const defaultLimits: Readonly<ServerLimits> = Object.freeze({
   linkFrameBurst: 20_000,
   callsPerLink: 1024,
   linkMaxBufferedBytes: 16 * 1024 * 1024,
+  // One link carries every call between two domains, so an honest server needs one, and reopens it seldom; a host
+  // serving many domains from one address is the reason these are not 1.
+  linksPerAddress: 16,
+  linkUpgradesPerMinute: 30,
 });
 
 export const limitNames = Object.keys(defaultLimits) as readonly LimitName[];

@@ -206,7 +206,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     const ignore = () => {};
     socket.on('error', ignore);
     const url = requestTarget(request);
-    if (url?.pathname === LINK_PATH && federation) return federation.links.upgrade(request, socket, head);
+    if (url?.pathname === LINK_PATH && federation) return federation.links.upgrade(request, socket, head, remoteAddress(request, trustProxy));
     if (url?.pathname !== WSP_PATH) {
       // debug: odd targets are cheap to send and must not flood the log, nor reach the per-address limiter's counts
       log.debug('upgrade refused', { status: 404, path: (request.url ?? '').slice(0, 256) });

@@ -114,6 +114,7 @@ describe('two wsp-server processes', { concurrency: false }, () => {
       [['--peer', 'beta.localhost'], /--peer must be DOMAIN=URL/],
       [['--peer', 'beta.localhost=ftp://x'], /the URL must be http: or https:/],
       [['--public-url', 'nope'], /--public-url must be an http: or https: URL/],
+      [['--allow-network', '10.0.0.0'], /--allow-network: not a network in CIDR notation/],
     ];
     await Promise.all(
       mistakes.map(async ([args, message]) => {

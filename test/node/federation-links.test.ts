@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { ByeCode } from '../../src/protocol/index.js';
 import { backoffDelay, generateKeys, signLink, type Link } from '../../src/server/federation/index.js';
 import { attempt, Blackhole, closedPort, delay, linkFrames as frames, startNode } from './federation-helpers.js';
+import { recordingLogger } from './helpers.js';
 
 const ALPHA = 'alpha.localhost';
 const BETA = 'beta.localhost';
@@ -47,7 +48,8 @@ test('a rogue server claiming alpha with the wrong key is refused, and its calls
   const alpha = await startNode(t, ALPHA, { peers });
   const beta = await startNode(t, BETA, { peers });
   // The same domain name with a key of its own; beta's discovery of alpha still finds the genuine alpha.
-  const rogue = await startNode(t, ALPHA, { peers, announce: false });
+  const { log, lines } = recordingLogger();
+  const rogue = await startNode(t, ALPHA, { peers, announce: false, links: { log } });
 
   const link = rogue.links.route(BETA)!;
   link.send(frames.invite('c1', `alice@${ALPHA}`, `bob@${BETA}`));
@@ -55,7 +57,9 @@ test('a rogue server claiming alpha with the wrong key is refused, and its calls
   assert.equal(from, link);
   assert.equal(frame[0], 'bye');
   assert.equal(frame[1].code, ByeCode.UNREACHABLE);
-  assert.match(frame[1].reason ?? '', /^beta\.localhost unreachable: refused: 401 unknown key [\w-]+ for alpha\.localhost$/);
+  assert.equal(frame[1].reason, 'domain beta.localhost cannot be reached', 'why stays in the log');
+  const failed = lines.find((line) => line.msg === 'link failed');
+  assert.match(String(failed?.reason), /^refused: 401 unknown key [\w-]+ for alpha\.localhost$/);
   assert.equal(await rogue.recorder.nextLost(), link);
   assert.equal(beta.recorder.events.length, 0, 'nothing reached beta');
 
@@ -98,7 +102,8 @@ test('a replayed handshake is refused, and so are a wrong destination, a stale t
 test('an unreachable domain answers the call with 502 within milliseconds, then is not retried before the backoff', async (t) => {
   const port = await closedPort();
   const peers = new Map<string, string>([['down.localhost', `http://127.0.0.1:${port}`]]);
-  const alpha = await startNode(t, ALPHA, { peers, links: { backoff: { initialMs: 300, maxMs: 1000 } }, discovery: { failureCacheMs: 0 } });
+  const { log, lines } = recordingLogger();
+  const alpha = await startNode(t, ALPHA, { peers, links: { log, backoff: { initialMs: 300, maxMs: 1000 } }, discovery: { failureCacheMs: 0 } });
   const started = performance.now();
   const link = alpha.links.route('down.localhost')!;
   link.send(frames.invite('c1', `alice@${ALPHA}`, 'bob@down.localhost'));
@@ -108,7 +113,9 @@ test('an unreachable domain answers the call with 502 within milliseconds, then 
   const elapsed = performance.now() - started;
   t.diagnostic(`502 after ${elapsed.toFixed(1)} ms`);
   assert.ok(elapsed < 500);
-  assert.deepEqual(frame, ['bye', { code: 502, reason: `down.localhost unreachable: http://127.0.0.1:${port}/.well-known/wsp: ECONNREFUSED` }, { call: 'c1' }]);
+  assert.deepEqual(frame, ['bye', { code: 502, reason: 'domain down.localhost cannot be reached' }, { call: 'c1' }]);
+  const failed = lines.find((line) => line.msg === 'link failed');
+  assert.equal(failed?.reason, `http://127.0.0.1:${port}/.well-known/wsp: ECONNREFUSED`, 'the details are for the log');
   assert.equal(await alpha.recorder.nextLost(), link);
   assert.equal(alpha.links.route('down.localhost'), undefined, 'backing off: the router answers 502 at once');
   await delay(350);

@@ -2,7 +2,7 @@
 import type { TestContext } from 'node:test';
 import WebSocket, { type ClientOptions } from 'ws';
 import { decode, encode, SUBPROTOCOL, type ByeFrame, type Frame } from '../../src/protocol/index.js';
-import { createWspServer, mintToken, silentLogger, type WspServer, type WspServerOptions } from '../../src/server/index.js';
+import { createLogger, createWspServer, mintToken, silentLogger, type Logger, type WspServer, type WspServerOptions } from '../../src/server/index.js';
 
 export const SECRET = 'test-secret-0123456789';
 export const DOMAIN = 'alpha.localhost';
@@ -12,6 +12,12 @@ export async function startServer(t: TestContext, options: Partial<WspServerOpti
   const server = await createWspServer({ domain: DOMAIN, secret: SECRET, log: silentLogger, ...options });
   t.after(() => server.close());
   return server;
+}
+
+/** A logger that keeps its lines, parsed, for a test to read: what a server tells its operator and nobody else. */
+export function recordingLogger(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  return { log: createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line)) }), lines };
 }
 
 export function address(user: string): string {

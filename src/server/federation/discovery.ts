@@ -1,3 +1,7 @@
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { isIpLiteralDomain, NetworkPolicy, type Target } from './network-policy.js';
 import { MAX_DOCUMENT_BYTES, parseWellKnown, WELL_KNOWN_PATH, type Parsed, type ServerInfo } from './well-known.js';
 
 /**
@@ -15,6 +19,8 @@ export interface DiscoveryOptions {
   peers?: ReadonlyMap<string, string>;
   /** Whether domains missing from `peers` are looked up over HTTPS. Default true; false makes a closed federation. */
   discover?: boolean;
+  /** Which addresses a lookup may connect to. Default: public ones only (and the hosts of `peers`). */
+  policy?: NetworkPolicy;
   /** The longest a fetch may take, in ms. Default 3000: a call waits for it. */
   timeoutMs?: number;
   /** The longest a document is cached, in ms. Default one hour; a key's expiry shortens it. */
@@ -47,26 +53,35 @@ export interface DocumentLocation {
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
-  // undici reports "fetch failed" and hides the useful part (ECONNREFUSED, ENOTFOUND…) in `cause`.
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  if (cause && typeof cause.code === 'string') return cause.code;
-  if (cause && typeof cause.message === 'string') return cause.message;
-  return error.message;
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' ? code : error.message;
 }
 
 /** Reads at most `max` bytes of a body: a hostile server must not make us buffer without bound. */
-async function readLimited(response: Response, max: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
+async function readLimited(response: IncomingMessage, max: number): Promise<string> {
+  const declared = Number(response.headers['content-length'] ?? 0);
   if (declared > max) throw new Error(`document larger than ${max} bytes`);
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
+  const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of response.body) {
+  for await (const chunk of response as AsyncIterable<Buffer>) {
     size += chunk.byteLength;
     if (size > max) throw new Error(`document larger than ${max} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * GETs `url` through node:http(s) rather than fetch(), which cannot be told how to resolve names: the policy's lookup
+ * must see every address connected to. Redirects are not followed (node:http never does): the document must come from
+ * the domain itself, not from wherever it points.
+ */
+function getDocument(url: URL, lookup: LookupFunction | undefined, timeoutMs: number): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const get = url.protocol === 'https:' ? httpsGet : httpGet;
+    const request = get(url, { lookup, agent: false, signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } }, resolve);
+    request.once('error', reject);
+  });
 }
 
 /**
@@ -78,6 +93,7 @@ async function readLimited(response: Response, max: number): Promise<string> {
 export class Discovery {
   readonly #options: DiscoveryOptions;
   readonly #now: () => number;
+  readonly #policy: NetworkPolicy;
   readonly #cache = new Map<string, Entry>();
   /** Lookups under way: concurrent calls to one domain share one request. */
   readonly #pending = new Map<string, Promise<Discovered>>();
@@ -85,13 +101,30 @@ export class Discovery {
   constructor(options: DiscoveryOptions = {}) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#policy = options.policy ?? new NetworkPolicy();
   }
 
+  /**
+   * Where `domain`'s document is looked up: its configured peer URL, else `https://<domain>` while discovery is on
+   * and the domain is a name: an IP address (`x@127.0.0.1:22`) names a host, not a domain, and would let any caller
+   * probe hosts and ports; it is reached only when configured.
+   */
   location(domain: string): DocumentLocation | undefined {
     const base = this.#options.peers?.get(domain);
     if (base !== undefined) return { url: new URL(WELL_KNOWN_PATH, base).href, secure: base.startsWith('https:') };
-    if (this.#options.discover === false) return undefined;
+    if (this.#options.discover === false || isIpLiteralDomain(domain)) return undefined;
     return { url: `https://${domain}${WELL_KNOWN_PATH}`, secure: true };
+  }
+
+  /** The host (`host:port`) the operator configured for `domain`, which the network policy lets through; else undefined. */
+  configuredHost(domain: string): string | undefined {
+    const base = this.#options.peers?.get(domain);
+    return base === undefined ? undefined : new URL(base).host;
+  }
+
+  /** How a connection to `url` on behalf of `domain` may be made: see NetworkPolicy. */
+  target(url: URL, domain: string): Target {
+    return this.#policy.target(url, this.configuredHost(domain));
   }
 
   /**
@@ -134,16 +167,15 @@ export class Discovery {
   async #load(domain: string): Promise<Discovered> {
     const location = this.location(domain);
     if (!location) return { ok: false, reason: `${domain} is not a configured peer` };
+    const url = new URL(location.url);
+    const target = this.target(url, domain);
+    if (!target.ok) return { ok: false, reason: `${location.url}: ${target.reason}` };
     let text: string;
     try {
-      const response = await fetch(location.url, {
-        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 3000),
-        redirect: 'error', // the document must come from the domain itself, not from wherever it points
-        headers: { accept: 'application/json' },
-      });
-      if (!response.ok) {
-        await response.body?.cancel();
-        return { ok: false, reason: `${location.url}: HTTP ${response.status}` };
+      const response = await getDocument(url, target.lookup, this.#options.timeoutMs ?? 3000);
+      if (response.statusCode !== 200) {
+        response.destroy();
+        return { ok: false, reason: `${location.url}: HTTP ${response.statusCode ?? 0}` };
       }
       text = await readLimited(response, MAX_DOCUMENT_BYTES);
     } catch (error) {

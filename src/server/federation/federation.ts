@@ -1,8 +1,9 @@
 import type { Logger } from '../log.js';
 import { Discovery } from './discovery.js';
 import { generateKeys, loadOrCreateKeys, type ServerKeys } from './keys.js';
-import type { LinkHandler, LinkLimits } from './link.js';
-import { LinkManager } from './links.js';
+import type { LinkHandler } from './link.js';
+import { LinkManager, type LinkManagerLimits } from './links.js';
+import { NetworkPolicy } from './network-policy.js';
 import { wellKnownDocument, type WellKnownDocument } from './well-known.js';
 
 /** What a server needs to federate (docs/protocol.md §8). Every field has a default fit for development. */
@@ -23,6 +24,12 @@ export interface FederationOptions {
   peers?: ReadonlyMap<string, string>;
   /** Whether domains missing from `peers` are discovered over HTTPS. Default true. */
   discover?: boolean;
+  /**
+   * Networks in CIDR notation (`10.0.0.0/8`, `127.0.0.0/8`) whose addresses discovery and links may connect to although
+   * they are not public: a federation inside a LAN, or on one machine. Default none: only public addresses, and the
+   * hosts of `peers`, are reached.
+   */
+  allowNetworks?: readonly string[];
   /** The longest a well-known fetch may take, in ms. Default 3000. */
   discoveryTimeoutMs?: number;
   /** The longest opening a link may take, discovery included, in ms. Default 5000. */
@@ -49,7 +56,7 @@ export interface FederationSetup {
   /** The public URL when none is configured: known only once the server listens, hence a function. */
   defaultPublicUrl: () => string;
   /** The server's link limits. */
-  limits?: Partial<LinkLimits>;
+  limits?: Partial<LinkManagerLimits>;
 }
 
 export interface Federated {
@@ -70,7 +77,8 @@ export async function createFederation(setup: FederationSetup): Promise<Federate
   const { domain, options, log } = setup;
   const keys = options.keys ?? (options.keyFile ? await loadOrCreateKeys(options.keyFile) : generateKeys());
   if (options.publicUrl !== undefined) new URL(options.publicUrl); // a typo fails at start, not at the first request
-  const discovery = new Discovery({ peers: options.peers, discover: options.discover, timeoutMs: options.discoveryTimeoutMs });
+  const policy = new NetworkPolicy(options.allowNetworks);
+  const discovery = new Discovery({ peers: options.peers, discover: options.discover, timeoutMs: options.discoveryTimeoutMs, policy });
   const links = new LinkManager({
     domain,
     keys,

@@ -18,7 +18,7 @@ export {
   type LinkAuthorization,
   type LinkClaims,
 } from './link-auth.js';
-export { backoffDelay, LinkManager, type LinkManagerOptions } from './links.js';
+export { backoffDelay, LinkManager, type LinkManagerLimits, type LinkManagerOptions } from './links.js';
 export {
   LINK_PATH,
   parseWellKnown,
@@ -28,3 +28,4 @@ export {
   type ServerInfo,
   type WellKnownDocument,
 } from './well-known.js';
+export { isIpLiteralDomain, isPublicAddress, NetworkPolicy, type Target } from './network-policy.js';

@@ -1,7 +1,7 @@
 import { WebSocket, type RawData } from 'ws';
 import { ByeCode, type ByeFrame, type Frame } from '../../protocol/index.js';
 import { notice, readFrame, writeFrame } from '../wire.js';
-import type { Peer } from '../call-router.js';
+import { unreachableReason, type Peer } from '../call-router.js';
 import { FrameGate } from '../frame-gate.js';
 import type { ServerLimits } from '../limits.js';
 import type { Logger } from '../log.js';
@@ -140,7 +140,8 @@ export class Link implements Peer {
 
   /**
    * The link could not be opened: each invite still waiting is answered with bye 502, through the
-   * handler, as if the other domain had answered it; then the link ends like a lost one.
+   * handler, as if the other domain had answered it; then the link ends like a lost one. `reason` goes to the log
+   * only: the callers learn that the domain cannot be reached, never why.
    */
   fail(reason: string): void {
     if (this.#state !== 'pending') return;
@@ -152,7 +153,7 @@ export class Link implements Peer {
     this.#log.warn('link failed', { reason, invites: queued.filter((frame) => frame[0] === 'invite').length });
     for (const frame of queued) {
       if (frame[0] === 'invite' && !ended.has(frame[2].call)) {
-        this.#handler.receive(this, bye(frame[2].call, ByeCode.UNREACHABLE, `${this.domain} unreachable: ${reason}`.slice(0, 256)));
+        this.#handler.receive(this, bye(frame[2].call, ByeCode.UNREACHABLE, unreachableReason(this.domain)));
       }
     }
     this.#finish();

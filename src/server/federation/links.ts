@@ -3,9 +3,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { limits, SUBPROTOCOL } from '../../protocol/index.js';
 import type { Federation } from '../call-router.js';
-import { defaultLimits } from '../limits.js';
+import { AddressLimiter } from '../address-limiter.js';
+import { defaultLimits, type ServerLimits } from '../limits.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Discovery } from './discovery.js';
+import { HandshakeSlots } from './handshake-slots.js';
 import type { ServerKeys } from './keys.js';
 import { Link, type LinkHandler, type LinkLimits } from './link.js';
 import { parseLinkAuthorization, precheckLink, ReplayCache, signLink, verifyLink } from './link-auth.js';
@@ -30,9 +32,21 @@ export interface LinkManagerOptions {
   backoff?: { initialMs?: number; maxMs?: number };
   /** The clock, ms since the epoch. Default Date.now. */
   now?: () => number;
-  /** How fast each link may send and how much it may leave unread; each defaults to `defaultLimits`'s. */
-  limits?: Partial<LinkLimits>;
+  /** How fast each link may send, how much it may leave unread, how many one address may open; each defaults to `defaultLimits`'s. */
+  limits?: Partial<LinkManagerLimits>;
 }
+
+/** The limits of the link manager: each link's, and those of the addresses links come from. */
+export type LinkManagerLimits = LinkLimits & Pick<ServerLimits, 'linksPerAddress' | 'linkUpgradesPerMinute'>;
+
+/**
+ * Handshakes waiting for their origin's keys, per address and in all: enough for servers reconnecting after a restart
+ * of this one, few enough that no address can make it open connections by the hundred (docs/security.md).
+ */
+const HANDSHAKES_PER_ADDRESS = 2;
+const HANDSHAKES_IN_ALL = 64;
+
+type Verdict = { readonly ok: true; readonly origin: string } | { readonly ok: false; readonly status: number; readonly reason: string };
 
 /** The delay after the `failures`-th failure in a row: 1, 2, 4 … times `initialMs`, at most `maxMs`. */
 export function backoffDelay(failures: number, initialMs: number, maxMs: number): number {
@@ -98,7 +112,10 @@ export class LinkManager implements Federation {
   readonly #backoff: { readonly initialMs: number; readonly maxMs: number };
   readonly #limits: LinkLimits;
   readonly #replays = new ReplayCache();
-  /** Every link not closed yet, per domain: normally one, two while both sides opened one at once. */
+  readonly #addresses: AddressLimiter;
+  readonly #handshakes = new HandshakeSlots(HANDSHAKES_PER_ADDRESS, HANDSHAKES_IN_ALL);
+  readonly #sweep: ReturnType<typeof setInterval>;
+  /** Every link not closed yet, per domain: one each way at most (two while both sides opened one at once). */
   readonly #links = new Map<string, Set<Link>>();
   /** Domains that failed lately: how often in a row, and when they may be tried again. */
   readonly #failures = new Map<string, { count: number; retryAt: number }>();
@@ -119,8 +136,11 @@ export class LinkManager implements Federation {
     this.#heartbeatMs = options.heartbeatMs ?? 30_000;
     this.#skewMs = options.skewMs ?? 60_000;
     this.#backoff = { initialMs: options.backoff?.initialMs ?? 1000, maxMs: options.backoff?.maxMs ?? 60_000 };
-    const { linkFramesPerSecond, linkFrameBurst, linkMaxBufferedBytes } = defaultLimits;
-    this.#limits = { linkFramesPerSecond, linkFrameBurst, linkMaxBufferedBytes, ...options.limits };
+    const { linkFramesPerSecond, linkFrameBurst, linkMaxBufferedBytes, linksPerAddress, linkUpgradesPerMinute } = { ...defaultLimits, ...options.limits };
+    this.#limits = { linkFramesPerSecond, linkFrameBurst, linkMaxBufferedBytes };
+    this.#addresses = new AddressLimiter({ connectionsPerAddress: linksPerAddress, upgradesPerMinute: linkUpgradesPerMinute });
+    this.#sweep = setInterval(() => this.#addresses.sweep(), 60_000);
+    this.#sweep.unref();
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: LINK_MAX_PAYLOAD,
@@ -160,26 +180,35 @@ export class LinkManager implements Federation {
   }
 
   /**
-   * Takes an HTTP upgrade to the link endpoint: answers 400 without the `wsp-1.0` subprotocol, 401
-   * with the reason when the signed statement does not hold (§8.3), else opens the link. Never throws.
+   * Takes an HTTP upgrade to the link endpoint from `from` (the remote address, as the server determined it): answers
+   * 429 past the per-address limits, 400 without the `wsp-1.0` subprotocol, 503 while too many handshakes wait for
+   * their origin's keys, 401 with the reason when the signed statement does not hold (§8.3), else opens the link,
+   * which replaces any earlier link from the same domain. Never throws.
    */
-  async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, from = request.socket.remoteAddress ?? 'unknown'): Promise<void> {
     // A peer that resets mid-handshake must not crash the server; ws installs its own listener once it takes over.
     const ignore = () => {};
     socket.on('error', ignore);
     try {
       if (this.#closing) return refuse(socket, 503, 'server shutting down');
+      // Before anything costly: counting is all a flood from one address gets.
+      const admission = this.#addresses.admit(from);
+      if (!admission.ok) {
+        this.#log.debug('link refused', { status: 429, reason: admission.reason, from });
+        return refuse(socket, 429, admission.reason);
+      }
+      socket.once('close', admission.release);
       if (!offeredProtocols(request).includes(SUBPROTOCOL)) return refuse(socket, 400, `subprotocol ${SUBPROTOCOL} required`);
-      const verdict = await this.#authenticate(request.headers.authorization);
+      const verdict = await this.#authenticate(request.headers.authorization, from);
       if (!verdict.ok) {
-        this.#log.warn('link refused', { reason: verdict.reason, from: request.socket.remoteAddress });
-        return refuse(socket, 401, verdict.reason);
+        this.#log.warn('link refused', { status: verdict.status, reason: verdict.reason, from });
+        return refuse(socket, verdict.status, verdict.reason);
       }
       if (this.#closing || !socket.writable) return void socket.destroy();
       socket.off('error', ignore);
       this.#wss.handleUpgrade(request, socket, head, (ws) => {
         if (this.#closing) return ws.terminate();
-        this.#add(verdict.origin, 'inbound').attach(ws);
+        this.#accepted(verdict.origin, ws);
       });
     } catch (error) {
       this.#log.error('link upgrade failed', { error });
@@ -191,6 +220,7 @@ export class LinkManager implements Federation {
   /** Closes every link (1001) and aborts those being opened. The calls they carry end as for lost links. */
   async close(): Promise<void> {
     this.#closing = true;
+    clearInterval(this.#sweep);
     for (const ws of this.#opening) ws.terminate();
     const links = this.links();
     for (const link of links) link.close(1001, 'server shutting down');
@@ -227,6 +257,20 @@ export class LinkManager implements Federation {
     if (links?.size === 0) this.#links.delete(link.domain);
   }
 
+  /**
+   * A domain has one link it opened at most: an honest server opens another only when it lost the first (it restarted,
+   * or its side of the link died), so the newer one wins and the older one ends with the calls it carried. Replacing
+   * rather than refusing also spares a restarted server the wait for the old link's heartbeat to fail.
+   */
+  #accepted(origin: string, ws: WebSocket): void {
+    const older = this.links(origin).filter((link) => link.direction === 'inbound');
+    this.#add(origin, 'inbound').attach(ws);
+    for (const link of older) {
+      this.#log.info('link replaced by a newer one from the same domain', { domain: origin, calls: link.calls });
+      link.close(1000, 'replaced by a newer link');
+    }
+  }
+
   /** Discovery, signed handshake, and the link is open; any failure within the deadline fails it. */
   async #open(link: Link): Promise<void> {
     const started = this.#now();
@@ -260,8 +304,12 @@ export class LinkManager implements Federation {
     const found = await this.#discovery.lookup(domain);
     if (!found.ok) return found;
     if (this.#closing) return { ok: false, reason: 'server shutting down' };
+    // The document is the other domain's word: where it points is checked like any address a caller names.
+    const target = this.#discovery.target(new URL(found.value.link), domain);
+    if (!target.ok) return { ok: false, reason: `link ${found.value.link}: ${target.reason}` };
     const authorization = signLink({ origin: this.#domain, destination: domain, keys: this.#keys, now: this.#now() });
     const ws = new WebSocket(found.value.link, [SUBPROTOCOL], {
+      lookup: target.lookup,
       headers: { authorization },
       handshakeTimeout: Math.max(1, deadline - this.#now()),
       maxPayload: LINK_MAX_PAYLOAD,
@@ -287,24 +335,37 @@ export class LinkManager implements Federation {
     }
   }
 
-  /** §8.3: the statement's syntax, the checks that need no key, the origin's keys, the signature. */
-  async #authenticate(header: string | undefined): Promise<{ ok: true; origin: string } | { ok: false; reason: string }> {
+  /**
+   * §8.3: the statement's syntax, the checks that need no key, the origin's keys, the signature. What can be refused
+   * without a request to anyone is refused first; the lookups of origins' keys are bounded (HandshakeSlots).
+   */
+  async #authenticate(header: string | undefined, from: string): Promise<Verdict> {
+    const refused = (reason: string, status = 401): Verdict => ({ ok: false, status, reason });
     const parsed = parseLinkAuthorization(header);
-    if (!parsed.ok) return parsed;
+    if (!parsed.ok) return refused(parsed.reason);
     const auth = parsed.value;
     const checks = { domain: this.#domain, skewMs: this.#skewMs, replays: this.#replays };
     const early = precheckLink(auth, { ...checks, now: this.#now() });
-    if (early) return { ok: false, reason: early };
-    let found = await this.#discovery.lookup(auth.origin);
-    // A key the cached document lacks may be newer than the cache: look once more (rate-limited by Discovery).
-    if (found.ok && !found.value.keys.some((key) => key.kid === auth.kid)) found = await this.#discovery.lookup(auth.origin, { refresh: true });
+    if (early) return refused(early);
+    // The same words as for a lookup that failed: which origins are configured is none of an unauthenticated peer's business.
+    if (!this.#discovery.location(auth.origin)) return refused(`cannot get the keys of ${auth.origin}`);
+    const slot = this.#handshakes.take(from);
+    if (!slot) return refused('too many handshakes under way: try again later', 503);
+    let found;
+    try {
+      found = await this.#discovery.lookup(auth.origin);
+      // A key the cached document lacks may be newer than the cache: look once more (rate-limited by Discovery).
+      if (found.ok && !found.value.keys.some((key) => key.kid === auth.kid)) found = await this.#discovery.lookup(auth.origin, { refresh: true });
+    } finally {
+      slot.release();
+    }
     if (!found.ok) {
       // The details (refused, timed out, HTTP 404…) stay in this log: told to an unauthenticated peer they would
       // make this server a port scanner for whatever host it names as its origin.
       this.#log.info('cannot get the keys of a link origin', { origin: auth.origin, reason: found.reason });
-      return { ok: false, reason: `cannot get the keys of ${auth.origin}` };
+      return refused(`cannot get the keys of ${auth.origin}`);
     }
     const reason = verifyLink(auth, { ...checks, now: this.#now(), keys: found.value.keys });
-    return reason ? { ok: false, reason } : { ok: true, origin: auth.origin };
+    return reason ? refused(reason) : { ok: true, origin: auth.origin };
   }
 }
