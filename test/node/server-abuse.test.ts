@@ -173,15 +173,16 @@ test('a client that never answers pings is dropped by the heartbeat', async (t) 
 test('one connection may not place more than 32 calls at once', async (t) => {
   const server = await startServer(t);
   const alice = await Client.open(t, server, 'alice');
-  const bob = await Client.open(t, server, 'bob');
-  for (let i = 0; i < 32; i++) alice.send(frames.invite(`c${i}`, alice.user, bob.user));
-  for (let i = 0; i < 32; i++) assert.equal((await bob.next())[0], 'invite');
-  alice.send(frames.invite('one-too-many', alice.user, bob.user));
+  // 32 callees: one caller rings each user once at most.
+  const callees = await Promise.all(Array.from({ length: 33 }, (_, i) => Client.open(t, server, `callee${i}`)));
+  for (let i = 0; i < 32; i++) alice.send(frames.invite(`c${i}`, alice.user, callees[i]!.user));
+  for (let i = 0; i < 32; i++) assert.equal((await callees[i]!.next())[0], 'invite');
+  alice.send(frames.invite('one-too-many', alice.user, callees[32]!.user));
   const [, content, options] = await alice.nextBye();
   assert.equal(content.code, ByeCode.MALFORMED);
   assert.deepEqual(options, { call: 'one-too-many' });
   alice.send(frames.bye('c0', ByeCode.CANCELLED));
-  assert.deepEqual(await bob.next(), frames.bye('c0', ByeCode.CANCELLED));
-  alice.send(frames.invite('now-fine', alice.user, bob.user));
-  assert.equal((await bob.next())[0], 'invite');
+  assert.deepEqual(await callees[0]!.next(), frames.bye('c0', ByeCode.CANCELLED));
+  alice.send(frames.invite('now-fine', alice.user, callees[32]!.user));
+  assert.equal((await callees[32]!.next())[0], 'invite');
 });
