@@ -12,6 +12,7 @@ import {
 import { defaultLimits, exceeds, type ServerLimits } from './limits.js';
 import { silentLogger, type Logger } from './log.js';
 import { Registry, type Device } from './registry.js';
+import { RingingInvites, type Ring } from './ringing-invites.js';
 
 /**
  * One end the router can talk to: a client's connection, or a link to another domain's server.
@@ -65,7 +66,10 @@ export interface CallRouterOptions {
 }
 
 /** The limits the router enforces: they need the call table. */
-export type RouterLimits = Pick<ServerLimits, 'callsPerConnection' | 'callsPerLink' | 'invitesPerUser' | 'candidatesPerCall'>;
+export type RouterLimits = Pick<
+  ServerLimits,
+  'callsPerConnection' | 'callsPerLink' | 'invitesPerUser' | 'invitesPerUserPerDomain' | 'candidatesPerCall'
+>;
 
 interface Call {
   readonly id: string;
@@ -87,8 +91,8 @@ interface Call {
   readonly transferred: Set<Peer>;
   /** `icecandidate` frames relayed from each party, for `candidatesPerCall`. */
   readonly candidates: Map<Peer, number>;
-  /** The local callee whose `invitesPerUser` count this call holds while it rings; cleared when it stops. */
-  ringsFor?: string;
+  /** The slot this call holds in the ringing counts while it rings for a local callee; cleared when it stops. */
+  ring?: Ring;
   timer?: unknown;
 }
 
@@ -136,8 +140,8 @@ export class CallRouter {
   readonly #timers: Timers;
   readonly #log: Logger;
   readonly #limits: RouterLimits;
-  /** Invites ringing towards each local user, for `invitesPerUser`. */
-  readonly #ringingFor = new Map<string, number>();
+  /** Invites ringing towards each local user, for the fair rule (one per caller, a share per domain, invitesPerUser). */
+  readonly #ringing: RingingInvites;
 
   constructor(options: CallRouterOptions) {
     this.#domain = options.domain;
@@ -150,9 +154,11 @@ export class CallRouter {
       callsPerConnection: defaultLimits.callsPerConnection,
       callsPerLink: defaultLimits.callsPerLink,
       invitesPerUser: defaultLimits.invitesPerUser,
+      invitesPerUserPerDomain: defaultLimits.invitesPerUserPerDomain,
       candidatesPerCall: defaultLimits.candidatesPerCall,
       ...options.limits,
     };
+    this.#ringing = new RingingInvites(this.#limits);
   }
 
   /** How many calls the server currently knows. */
@@ -240,7 +246,7 @@ export class CallRouter {
     for (const call of this.#calls.values()) this.#timers.clear(call.timer);
     this.#calls.clear();
     this.#callsOf.clear();
-    this.#ringingFor.clear();
+    this.#ringing.clear();
   }
 
   #invite(from: Peer, [, content, options]: InviteFrame): void {
@@ -266,17 +272,17 @@ export class CallRouter {
     const placed = [...(this.#callsOf.get(from) ?? [])].filter((call) => call.caller === from).length;
     if (exceeds(placed + 1, cap)) return from.send(bye(id, ByeCode.MALFORMED, `more than ${cap} calls at once`));
     let devices: Peer[];
-    const local = callee.domain === this.#domain;
-    if (local) {
+    let ring: Ring | undefined;
+    if (callee.domain === this.#domain) {
       if (this.#users && !this.#users.has(callee.user)) return from.send(bye(id, ByeCode.UNKNOWN_USER));
       // A user may call themselves on another device, never on the very connection that calls.
       devices = this.registry.devices(content.callee.uri).filter((device) => device !== from);
       if (devices.length === 0) return from.send(bye(id, ByeCode.OFFLINE));
-      // Many callers at once cannot make one user's devices ring without end: to them the user is busy.
-      const limit = this.#limits.invitesPerUser;
-      if (exceeds((this.#ringingFor.get(content.callee.uri) ?? 0) + 1, limit)) {
-        return from.send(bye(id, ByeCode.BUSY, `more than ${limit} calls ringing for this user`));
-      }
+      // Neither one caller calling again and again nor one domain's many callers can keep the user busy for the others.
+      // caller.uri was checked above: the connection's user, or a user of the link's domain.
+      ring = { callee: content.callee.uri, caller: content.caller.uri, domain: from.domain };
+      const refusal = this.#ringing.refusal(ring);
+      if (refusal) return from.send(['bye', refusal, { call: id }]);
     } else {
       const link = this.#federation.route(callee.domain);
       if (!link) return from.send(bye(id, ByeCode.UNREACHABLE, unreachableReason(callee.domain)));
@@ -292,11 +298,9 @@ export class CallRouter {
       refused: ByeCode.OFFLINE,
       transferred: new Set(),
       candidates: new Map(),
+      ring,
     };
-    if (local) {
-      call.ringsFor = content.callee.uri;
-      this.#ringingFor.set(call.ringsFor, (this.#ringingFor.get(call.ringsFor) ?? 0) + 1);
-    }
+    if (ring) this.#ringing.add(ring);
     this.#calls.set(id, call);
     for (const peer of [from, ...devices]) this.#link(peer, call);
     call.timer = this.#timers.set(() => this.#end(call, bye(id, ByeCode.NO_ANSWER), [call.caller, ...call.ringing]), ringMs);
@@ -367,13 +371,11 @@ export class CallRouter {
     for (const peer of targets) peer.send(frame);
   }
 
-  /** The call no longer rings for its local callee: it stops counting towards `invitesPerUser`. */
+  /** The call no longer rings for its local callee: its slot in the ringing counts is free, once. */
   #stopRinging(call: Call): void {
-    if (call.ringsFor === undefined) return;
-    const left = (this.#ringingFor.get(call.ringsFor) ?? 1) - 1;
-    if (left > 0) this.#ringingFor.set(call.ringsFor, left);
-    else this.#ringingFor.delete(call.ringsFor);
-    call.ringsFor = undefined;
+    if (call.ring === undefined) return;
+    this.#ringing.remove(call.ring);
+    call.ring = undefined;
   }
 
   #link(peer: Peer, call: Call): void {

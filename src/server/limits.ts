@@ -19,6 +19,11 @@ export interface ServerLimits {
   callsPerConnection: number;
   /** Invites ringing at once towards one user of this domain; beyond, the new invite gets `bye` 486. */
   invitesPerUser: number;
+  /**
+   * Invites ringing at once towards one user of this domain from callers of one other domain (over its links);
+   * beyond, `bye` 486. A share, so one domain naming caller after caller cannot take all of `invitesPerUser`.
+   */
+  invitesPerUserPerDomain: number;
   /** `icecandidate` frames one side of a call may send through the server; beyond, dropped with a 429 notice. */
   candidatesPerCall: number;
   /** Bytes a client may leave unread before the server drops its connection. */
@@ -51,6 +56,7 @@ export const defaultLimits: Readonly<ServerLimits> = Object.freeze({
   frameBurst: 200,
   callsPerConnection: 32,
   invitesPerUser: 32,
+  invitesPerUserPerDomain: 8,
   candidatesPerCall: CANDIDATES_PER_CALL,
   maxBufferedBytes: 1024 * 1024,
   linkFramesPerSecond: 5000,

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { ByeCode, encode, limits, type Frame } from '../../src/protocol/index.js';
+import { BETA, linkFrames, startDomains, startNode } from './federation-helpers.js';
 import { address, Client, frames, startServer } from './helpers.js';
 
 /** alice and bob in an accepted call 'c1', and mallory online on the same server. */
@@ -173,15 +174,58 @@ test('a client that never answers pings is dropped by the heartbeat', async (t) 
 test('one connection may not place more than 32 calls at once', async (t) => {
   const server = await startServer(t);
   const alice = await Client.open(t, server, 'alice');
-  const bob = await Client.open(t, server, 'bob');
-  for (let i = 0; i < 32; i++) alice.send(frames.invite(`c${i}`, alice.user, bob.user));
-  for (let i = 0; i < 32; i++) assert.equal((await bob.next())[0], 'invite');
-  alice.send(frames.invite('one-too-many', alice.user, bob.user));
+  // 32 callees: one caller rings each user once at most.
+  const callees = await Promise.all(Array.from({ length: 33 }, (_, i) => Client.open(t, server, `callee${i}`)));
+  for (let i = 0; i < 32; i++) alice.send(frames.invite(`c${i}`, alice.user, callees[i]!.user));
+  for (let i = 0; i < 32; i++) assert.equal((await callees[i]!.next())[0], 'invite');
+  alice.send(frames.invite('one-too-many', alice.user, callees[32]!.user));
   const [, content, options] = await alice.nextBye();
   assert.equal(content.code, ByeCode.MALFORMED);
   assert.deepEqual(options, { call: 'one-too-many' });
   alice.send(frames.bye('c0', ByeCode.CANCELLED));
-  assert.deepEqual(await bob.next(), frames.bye('c0', ByeCode.CANCELLED));
-  alice.send(frames.invite('now-fine', alice.user, bob.user));
-  assert.equal((await bob.next())[0], 'invite');
+  assert.deepEqual(await callees[0]!.next(), frames.bye('c0', ByeCode.CANCELLED));
+  alice.send(frames.invite('now-fine', alice.user, callees[32]!.user));
+  assert.equal((await callees[32]!.next())[0], 'invite');
+});
+
+/** The invite a callee's device receives from `caller` for `call`, as a server with the default ring timeout sends it. */
+function invited(call: string, caller: string, callee: string): Frame {
+  return ['invite', { caller: { uri: caller }, callee: { uri: callee } }, { call, timeout: 30_000 }];
+}
+
+test("re-inviting does not keep a user busy: mallory's 32 invites to bob ring once, the rest get 429, and carol's call rings bob", async (t) => {
+  const server = await startServer(t);
+  const bob = await Client.open(t, server, 'bob');
+  const mallory = await Client.open(t, server, 'mallory');
+  const carol = await Client.open(t, server, 'carol');
+  for (let i = 0; i < 32; i++) mallory.send(frames.invite(`m${i}`, mallory.user, bob.user));
+  for (let i = 1; i < 32; i++) assert.deepEqual(await mallory.next(), frames.bye(`m${i}`, ByeCode.TOO_MANY, `already calling ${bob.user}`));
+  assert.deepEqual(await bob.next(), invited('m0', mallory.user, bob.user));
+  carol.send(frames.invite('c1', carol.user, bob.user));
+  assert.deepEqual(await bob.next(), invited('c1', carol.user, bob.user));
+  bob.send(frames.ringing('c1'));
+  assert.deepEqual(await carol.next(), frames.ringing('c1'));
+  // mallory's first call still rings, untouched by the refusals.
+  bob.send(frames.ringing('m0'));
+  assert.deepEqual(await mallory.next(), frames.ringing('m0'));
+});
+
+test("one domain's callers take a share of a user's invites: gamma's 9th gets 486, its re-invite 429; alpha's and beta's own callers still ring bob", async (t) => {
+  const { alpha, beta, peers } = await startDomains(t);
+  const bob = await Client.open(t, beta, 'bob');
+  const gamma = await startNode(t, 'gamma.localhost', { peers });
+  const link = gamma.links.route(BETA)!;
+  // gamma may name any caller of its own: a0@gamma, a1@gamma…
+  for (let i = 0; i < 9; i++) link.send(linkFrames.invite(`g${i}`, `a${i}@gamma.localhost`, bob.user));
+  link.send(linkFrames.invite('g9', 'a0@gamma.localhost', bob.user));
+  assert.deepEqual((await gamma.recorder.nextFrame()).frame, frames.bye('g8', ByeCode.BUSY, 'more than 8 calls ringing for this user from gamma.localhost'));
+  assert.deepEqual((await gamma.recorder.nextFrame()).frame, frames.bye('g9', ByeCode.TOO_MANY, `already calling ${bob.user}`));
+  for (let i = 0; i < 8; i++) assert.equal((await bob.next())[2].call, `g${i}`);
+  const alice = await Client.open(t, alpha, 'alice');
+  alice.send(frames.invite('a1', alice.user, bob.user));
+  assert.deepEqual(await bob.next(), invited('a1', alice.user, bob.user));
+  const carol = await Client.open(t, beta, 'carol');
+  carol.send(frames.invite('c1', carol.user, bob.user));
+  assert.deepEqual(await bob.next(), invited('c1', carol.user, bob.user));
+  await Promise.all([alice.sync(), carol.sync()]);
 });
