@@ -272,16 +272,37 @@ export async function measureCallSetup({ calls = 20, delayedCalls = 10 } = {}) {
 
 const ms = (n) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 
-/** The merged steps of one call's two pages, in time order, relative to the callee's accept: caller left, callee right. */
+/**
+ * The merged steps of one call's two pages, in time order, relative to the callee's accept: caller left, callee right.
+ * A step, or a pair of steps, repeated on one side with nothing in between (candidates found and sent) is one line,
+ * at the first: `step ×n`, `step, next step ×n`.
+ */
 function timeline(steps) {
   const accept = at(steps.callee, 'accept');
   const merged = [
-    ...steps.caller.map(([time, step]) => [time, step, '']),
-    ...steps.callee.map(([time, step]) => [time, '', step]),
-  ].sort((a, b) => a[0] - b[0]);
+    ...steps.caller.map(([time, step]) => ({ time, side: 0, step })),
+    ...steps.callee.map(([time, step]) => ({ time, side: 1, step })),
+  ].sort((a, b) => a.time - b.time);
+  const same = (a, b) => a && b && a.side === b.side && a.step === b.step;
+  const rows = [];
+  for (let i = 0; i < merged.length; ) {
+    const [a, b] = [merged[i], merged[i + 1]];
+    let n = 1;
+    if (same(a, b)) {
+      while (same(a, merged[i + n])) n++;
+      rows.push({ ...a, n });
+      i += n;
+      continue;
+    }
+    while (b?.side === a.side && same(a, merged[i + 2 * n]) && same(b, merged[i + 2 * n + 1])) n++;
+    rows.push(n > 1 ? { ...a, step: `${a.step}, ${b.step}`, n } : { ...a, n });
+    i += n > 1 ? 2 * n : 1;
+  }
   const lines = [`${'ms'.padStart(9)}  ${'caller'.padEnd(44)}callee`];
-  for (const [time, caller, callee] of merged) {
+  for (const { time, side, step, n } of rows) {
     const offset = time - accept;
+    const text = n > 1 ? `${step} ×${n}` : step;
+    const [caller, callee] = side ? ['', text] : [text, ''];
     lines.push(`${`${offset >= 0 ? '+' : ''}${offset.toFixed(1)}`.padStart(9)}  ${caller.padEnd(44)}${callee}`.trimEnd());
   }
   return lines;

@@ -34,14 +34,17 @@
   // PeerJS's heartbeat, every 5 s, is no step of a call.
   const quiet = (what) => what === 'HEARTBEAT';
 
-  /** Wraps `owner[name]` so that each call marks `label(args)`; async methods mark again when they settle. */
-  const wrap = (owner, name, label = () => name) => {
+  /**
+   * Wraps `owner[name]` so that each call marks `label(args)`; async methods mark again when they settle (but for
+   * `settled: false`: a step too frequent and too quick to be worth two lines).
+   */
+  const wrap = (owner, name, label = () => name, { settled = true } = {}) => {
     const original = owner[name];
     owner[name] = function (...args) {
       const what = label(args, this);
       if (what) mark(what);
       const result = original.apply(this, args);
-      if (what && result instanceof Promise) result.then(() => mark(`${what} done`), (error) => mark(`${what} failed: ${error?.name}`));
+      if (what && result instanceof Promise) result.then(() => settled && mark(`${what} done`), (error) => mark(`${what} failed: ${error?.name}`));
       return result;
     };
   };
@@ -69,7 +72,8 @@
 
   const Native = RTCPeerConnection;
   const proto = Native.prototype;
-  for (const name of ['createOffer', 'createAnswer', 'addIceCandidate']) wrap(proto, name);
+  for (const name of ['createOffer', 'createAnswer']) wrap(proto, name);
+  wrap(proto, 'addIceCandidate', () => 'addIceCandidate', { settled: false });
   for (const name of ['setLocalDescription', 'setRemoteDescription']) wrap(proto, name, ([description]) => `${name}(${description?.type ?? ''})`);
   wrap(proto, 'addTrack', ([track]) => `addTrack ${track?.kind}`);
   wrap(proto, 'addTransceiver', ([what]) => `addTransceiver ${what?.kind ?? what}`);
