@@ -6,7 +6,7 @@
 //
 // Every time is taken in the pages, as `performance.timeOrigin + performance.now()`: one clock for all the pages of
 // the machine. Each page records the steps of each call (bench/call-trace.js): the bench prints the figures, and the
-// merged timeline of each system's median call, to show where the time goes.
+// merged timelines of each system's first call and median calls, to show where the time goes.
 import { fork, spawnSync } from 'node:child_process';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -181,9 +181,9 @@ async function openPage(browser, url) {
 }
 
 /**
- * Opens the camera and a peer connection once, in a page of its own, and closes it: the first use of a camera in a
- * browser starts its capture service (a second and more, here), which no system's first call should pay for the
- * others. Each still pays its own page's first-time costs.
+ * Opens the camera and a peer connection once, in a page of its own, and closes them: the first use of a camera in a
+ * browser starts its capture service (about a second here), which no system's first call should pay for the others.
+ * Each still pays its own page's first-time costs.
  */
 async function warmUp(browser, url) {
   const context = await browser.newContext();
