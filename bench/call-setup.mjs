@@ -181,15 +181,16 @@ async function openPage(browser, url) {
 }
 
 /**
- * Opens the camera and a peer connection once, in a page of its own, and closes them: the first use of a camera in a
- * browser starts its capture service (about a second here), which no system's first call should pay for the others.
- * Each still pays its own page's first-time costs.
+ * Lists the devices, opens the camera and a peer connection once, in a page of its own, and closes them: the first
+ * use of the camera in a browser starts its capture service, and the first device listing took up to 0.8 s here; no
+ * system's first call should pay that for the others. Each still pays its own page's first-time costs.
  */
 async function warmUp(browser, url) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(url);
   await page.evaluate(async () => {
+    await navigator.mediaDevices.enumerateDevices();
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
     const pc = new RTCPeerConnection();
     for (const track of stream.getTracks()) pc.addTrack(track, stream);
@@ -339,7 +340,7 @@ export function printCallSetup(results) {
   console.log("* PeerJS tells its caller nothing while the callee rings: its dial → ringing is dial → the callee's `call` event.");
   const first = results.first;
   console.log();
-  console.log("First call of each system (fresh pages, accept at once, the browser's camera service started before), counted apart");
+  console.log("First call of each system (fresh pages, accept at once; the browser's devices listed and camera opened before), counted apart");
   console.log(row('', systems.map((system) => SYSTEMS[system])));
   for (const metric of ['ringing', 'connected', 'frame', 'ended']) {
     console.log(row(METRICS[metric], systems.map((system) => ms(first[system].figures[metric]))));
