@@ -1,4 +1,4 @@
-// Headless Debian Chromium with fake media, and a loopback page that loads a bundle (the element, or a baseline).
+// Headless Debian Chromium with fake media, and a loopback page that loads a bundle (by default the element).
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 import { bundleElement } from '../scripts/bundle-element.mjs';

@@ -4,7 +4,7 @@
 // the call steps are the cross-browser test's (scripts/cross-browser.mjs, test/pages/phone.ts).
 import { LOOPBACK_ARGS, startServer } from '../scripts/start-server.mjs';
 import { accept, hangUp, launch, openPhonePage, ring, servePhonePage } from '../scripts/cross-browser.mjs';
-import { summarize } from './setup-time.mjs';
+import { summarize } from './stats.mjs';
 
 /** The three pairs, caller first: a page of one Chromium process, of a second one, and of Firefox. */
 export const PAIRS = [
@@ -55,7 +55,7 @@ const LABELS = { chromium: 'Chromium', chromium2: 'Chromium', firefox: 'Firefox'
 
 export function printCrossSetup(samples) {
   const ms = (n) => `${n.toFixed(0)} ms`;
-  console.log('## Call setup across browsers: accept() → connected on both sides (one server, loopback, each page its own headless browser)');
+  console.log('## Call setup across browsers: accept → connected on both sides (one server, loopback, each page its own headless browser)');
   for (const [pair, times] of Object.entries(samples)) {
     const stats = summarize(times);
     const [from, to] = pair.split('→').map((name) => LABELS[name]);

@@ -1,29 +1,8 @@
-// Federation figures (issue 3): the setup latency the alpha–beta link adds to a call, and the relay throughput of one
-// link between two real server processes.
+// Federation figures (issue 3): the relay throughput of one link between two real server processes. (The setup time a
+// federated call takes, against one server's, is the call-setup bench's: bench/call-setup.mjs.)
 import { WebSocket } from 'ws';
 import { LOOPBACK_ARGS, startFederation } from '../scripts/start-server.mjs';
-import { measureSetup, summarize } from './setup-time.mjs';
-
-/** accept() → connected on both sides, alice on alpha and bob on beta (two server processes): times in ms. */
-export function measureFederatedSetup({ calls = 30, warmup = 3 } = {}) {
-  return measureSetup({ calls, warmup, federated: true });
-}
-
-/** The federated path against the single-server path, measured in the same run (one after the other). */
-export async function measureSetupOverhead({ calls = 30, warmup = 3 } = {}) {
-  const single = summarize(await measureSetup({ calls, warmup }));
-  const federated = summarize(await measureFederatedSetup({ calls, warmup }));
-  return { single, federated };
-}
-
-export function printFederatedSetup({ single, federated }) {
-  const ms = (n) => `${n.toFixed(1)} ms`;
-  const line = (stats) => `median ${ms(stats.median)}, p95 ${ms(stats.p95)}, min ${ms(stats.min)}, max ${ms(stats.max)}`;
-  console.log('## Call setup across two domains: accept() → connected, alice@alpha → bob@beta (two server processes, loopback)');
-  if (single) console.log(`one server, calls ${single.n}: ${line(single)}`);
-  console.log(`federated,  calls ${federated.n}: ${line(federated)}`);
-  if (single) console.log(`added by the link: median ${ms(federated.median - single.median)}, p95 ${ms(federated.p95 - single.p95)}`);
-}
+import { summarize } from './stats.mjs';
 
 /** A WSP client of `server` (`startServer`'s result; dev tokens on), with a queue of received frames. */
 async function client(server, user) {
@@ -136,8 +115,4 @@ export function printLinkThroughput(stats) {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  printFederatedSetup(await measureSetupOverhead({ calls: Number(process.env.BENCH_CALLS ?? 30) }));
-  console.log();
-  printLinkThroughput(await measureLinkThroughput());
-}
+if (import.meta.url === `file://${process.argv[1]}`) printLinkThroughput(await measureLinkThroughput());

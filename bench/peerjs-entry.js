@@ -1,4 +1,4 @@
-// The baseline's page: PeerJS, the most embedded WebRTC library, exposed to the benchmark's page script.
+// PeerJS alone, the most embedded WebRTC library, as the size bench (bench/size.mjs) bundles it for comparison.
 import { Peer } from 'peerjs';
 
 window.Peer = Peer;

@@ -2,37 +2,22 @@
 // `npm run bench -- NAME…` runs only the sections named: size, setup, cross, link, load (or one load section: idle,
 // signaling, relay).
 import { measureSize, printSize } from './size.mjs';
-import { measureSetup, printSetup, summarize } from './setup-time.mjs';
-import { measurePeerjsSetup, peerjsSize } from './peerjs-baseline.mjs';
+import { measureCallSetup, printCallSetup } from './call-setup.mjs';
 import { measureCrossSetup, printCrossSetup } from './cross-browser.mjs';
-import { measureFederatedSetup, measureLinkThroughput, printFederatedSetup, printLinkThroughput } from './federation.mjs';
+import { measureLinkThroughput, printLinkThroughput } from './federation.mjs';
 import { loadSections } from './load.mjs';
-
-const calls = Number(process.env.BENCH_CALLS ?? 30);
-const kb = (n) => `${(n / 1024).toFixed(2)} kB`;
-const ms = (n) => `${n.toFixed(1)} ms`;
 
 async function size() {
   printSize(await measureSize());
-  console.log(`PeerJS alone, for comparison:     ${kb((await peerjsSize()).gzipped)} min+gzip`);
 }
 
-/** Rounds that alternate the three setups, so that a busy spell of the machine does not favour one of them. */
-const ROUNDS = 3;
-
+/**
+ * wsp-call (one server, federated) and PeerJS, caller and callee in separate browser contexts, alternating call by
+ * call: BENCH_CALLS calls each with the callee accepting at once, half as many with it accepting 1.5 s after ringing.
+ */
 async function setup() {
-  const samples = { single: [], federated: [], peerjs: [] };
-  const per = Math.ceil(calls / ROUNDS);
-  for (let round = 0; round < ROUNDS; round++) {
-    samples.single.push(...(await measureSetup({ calls: per })));
-    samples.federated.push(...(await measureFederatedSetup({ calls: per })));
-    samples.peerjs.push(...(await measurePeerjsSetup({ calls: per })));
-  }
-  const [ours, federated, peerjs] = [summarize(samples.single), summarize(samples.federated), summarize(samples.peerjs)];
-  printSetup(ours);
-  printFederatedSetup({ single: ours, federated });
-  console.log(`PeerJS baseline, same page load (self-views, remote video played): median ${ms(peerjs.median)}, p95 ${ms(peerjs.p95)} (${peerjs.n} calls)`);
-  console.log(`wsp-call / PeerJS median: one server ${(ours.median / peerjs.median).toFixed(2)}, federated ${(federated.median / peerjs.median).toFixed(2)} (${ROUNDS} alternating rounds)`);
+  const calls = Number(process.env.BENCH_CALLS ?? 20);
+  printCallSetup(await measureCallSetup({ calls, delayedCalls: Math.ceil(calls / 2) }));
 }
 
 /** Chromium → Firefox, Firefox → Chromium and Chromium → Chromium, each page its own browser; BENCH_CROSS_CALLS each. */

@@ -10,10 +10,12 @@ export async function measureSize() {
   // Everything in one module (lazy modules inlined), and Lit alone: how much of the budget is ours.
   const single = await bundleElement('src/wsp-call.ts');
   const lit = await bundleElement('bench/lit-only.js');
-  return { widget: split.onImport, split, single, lit };
+  // PeerJS alone, the library a site embeds for a call widget of its own: the call-setup bench's yardstick.
+  const peerjs = await bundleElement('bench/peerjs-entry.js');
+  return { widget: split.onImport, split, single, lit, peerjs };
 }
 
-export function printSize({ widget, split, single, lit }) {
+export function printSize({ widget, split, single, lit, peerjs }) {
   console.log('## Size (esbuild --bundle --minify --splitting, gzip -9)');
   console.log(`widget <wsp-call> on import, Lit included: ${kb(widget.minified)} min, ${kb(widget.gzipped)} min+gzip = ${widget.gzipped} bytes (goal ≤ ${kb(GOAL)}: ${widget.gzipped <= GOAL ? 'met' : 'NOT met'})`);
   for (const chunk of split.chunks.filter((c) => c.lazy)) {
@@ -22,6 +24,7 @@ export function printSize({ widget, split, single, lit }) {
   console.log(`all chunks together:              ${kb(split.total.minified)} min, ${kb(split.total.gzipped)} min+gzip`);
   console.log(`one self-contained module:        ${kb(single.minified)} min, ${kb(single.gzipped)} min+gzip`);
   console.log(`of which Lit alone:               ${kb(lit.minified)} min, ${kb(lit.gzipped)} min+gzip`);
+  console.log(`PeerJS alone, for comparison:     ${kb(peerjs.minified)} min, ${kb(peerjs.gzipped)} min+gzip`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) printSize(await measureSize());
