@@ -38,8 +38,16 @@ export interface CallSessionInit {
   readonly id?: string;
   /** Extra peer connection configuration, e.g. `iceServers`. */
   readonly rtc?: RTCConfiguration;
-  /** What to ask getUserMedia for; camera and microphone by default. `video: false` makes a voice call. */
-  readonly media?: MediaStreamConstraints;
+  /**
+   * What to ask getUserMedia for; camera and microphone by default. `video: false` makes a voice call. A promise when
+   * the choice is still being made (the devices present are being listed): the call is not held up for it.
+   */
+  readonly media?: MediaStreamConstraints | Promise<MediaStreamConstraints>;
+  /**
+   * At the callee: open camera and microphone while the call rings (a self-view before answering), not on accept.
+   * Off by default: on a widget anyone may call, the camera light must not come on for every stranger's ring.
+   */
+  readonly preview?: boolean;
 }
 
 const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
@@ -71,8 +79,10 @@ function randomId(): string {
  * and speaks WSP 1.0 for it (docs/protocol.md §4). Knows no socket: frames leave through the `Transport`
  * given to it until the handover, through the DataChannel after it; frames come in through `receive()`.
  *
- * It prepares while the call rings — camera and microphone, the peer connection with its tracks, pooled ICE
- * candidates and (at the callee) the DataChannel and the local offer — so that accepting only sends frames.
+ * It prepares while the call rings what needs no device — the peer connection, at the callee its transceivers, the
+ * DataChannel, pooled ICE candidates and the local offer — so that accepting sends the offer at once. The caller
+ * opens camera and microphone when it calls; the callee on accept (or while ringing, with `preview`), and its tracks
+ * go into the transceivers the offer already announced (`replaceTrack`: no renegotiation).
  *
  * @example
  * const call = new CallSession(signaling);
@@ -113,7 +123,8 @@ export class CallSession extends EventTarget {
   peerHandedOver = false;
 
   readonly #socket: Transport;
-  readonly #media: MediaStreamConstraints;
+  readonly #media: MediaStreamConstraints | Promise<MediaStreamConstraints>;
+  readonly #preview: boolean;
   /** Media and peer connection prepared (and, at the callee, the local offer set). */
   #ready: Promise<void> = Promise.resolve();
   /** `#ready` has settled: a step need not wait for it (and so does not yield to the page before it starts). */
@@ -141,6 +152,7 @@ export class CallSession extends EventTarget {
     this.id = init.id ?? randomId();
     this.#socket = socket;
     this.#media = init.media ?? { audio: true, video: true };
+    this.#preview = init.preview ?? false;
     // The candidate pool starts gathering now, while the call rings.
     const pc = (this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceCandidatePoolSize: 1, ...init.rtc }));
     pc.onicecandidate = ({ candidate }) =>
@@ -209,9 +221,13 @@ export class CallSession extends EventTarget {
     this.#to('invited');
   }
 
-  /** Accepts an incoming call: sends the offer prepared while it rang. Resolves once it is sent. */
+  /**
+   * Accepts an incoming call: sends the offer prepared while it rang, and opens camera and microphone meanwhile (unless
+   * `preview` opened them already). Resolves once the offer is sent; the tracks follow as soon as the devices give them.
+   */
   accept(): Promise<void> {
     if (!this.#to('accept')) return this.#work;
+    if (!this.#preview) void this.#openMedia().catch(this.#fail);
     return this.#do(async () => {
       if (!this.#prepared) await this.#ready;
       this.#describe();
@@ -306,22 +322,45 @@ export class CallSession extends EventTarget {
       .finally(() => (this.#prepared = true));
   }
 
-  /** Camera and microphone, their tracks on the peer connection, and at the callee the local offer. */
+  /** The caller's camera and microphone on the peer connection; the callee's transceivers and offer, and with `preview` its devices. */
   async #prepare(): Promise<void> {
     const pc = this.pc;
+    if (this.role === 'caller') {
+      const stream = await this.#localMedia();
+      if (this.#keep(stream)) for (const track of stream!.getTracks()) pc.addTrack(track, stream!);
+      return;
+    }
+    // One transceiver per kind, announced in the offer: sendrecv for what this side will send once its devices are
+    // open, recvonly for a kind it never sends (a voice call still lets the caller's video come in).
+    // One stream for both, so the caller's ontrack sees them as one, as addTrack would have said.
+    const streams = [new MediaStream()];
+    const wanted = await this.#media;
+    for (const kind of ['audio', 'video'] as const) pc.addTransceiver(kind, { direction: wanted[kind] ? 'sendrecv' : 'recvonly', streams });
+    if (this.#preview) void this.#openMedia().catch(this.#fail);
+    await pc.setLocalDescription(await essentialOffer(pc));
+  }
+
+  /** The callee's camera and microphone, into the transceivers of its offer, which send them without renegotiating. */
+  async #openMedia(): Promise<void> {
     const stream = await this.#localMedia();
-    const tracks = stream?.getTracks() ?? [];
-    if (this.state === ENDED) return tracks.forEach((track) => track.stop());
-    if (stream) {
-      this.localStream = stream;
-      for (const track of tracks) pc.addTrack(track, stream);
-      this.#emit('media');
+    await this.#ready; // the transceivers exist (accepting at once may come before the preparation is done)
+    if (!this.#keep(stream)) return;
+    const transceivers = this.pc.getTransceivers();
+    for (const track of stream!.getTracks()) {
+      await transceivers.find((transceiver) => transceiver.receiver.track.kind === track.kind)?.sender.replaceTrack(track);
     }
-    if (this.role === 'callee') {
-      // The offer asks for both kinds even when this side sends fewer, so the caller's media can come in.
-      for (const kind of ['audio', 'video']) if (!tracks.some((track) => track.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' });
-      await pc.setLocalDescription(await essentialOffer(pc));
+  }
+
+  /** Takes `stream` as this side's, unless the call ended while the devices opened: then they are closed again. */
+  #keep(stream: MediaStream | undefined): boolean {
+    if (!stream) return false;
+    if (this.state === ENDED) {
+      for (const track of stream.getTracks()) track.stop();
+      return false;
     }
+    this.localStream = stream;
+    this.#emit('media');
+    return true;
   }
 
   /**
@@ -330,7 +369,7 @@ export class CallSession extends EventTarget {
    */
   async #localMedia(): Promise<MediaStream | undefined> {
     const devices = navigator.mediaDevices;
-    const wanted = this.#media;
+    const wanted = await this.#media;
     try {
       return await devices.getUserMedia(wanted);
     } catch (error) {

@@ -25,6 +25,8 @@ export interface CallHost extends ReactiveControllerHost, HTMLElement {
   audioOnly: boolean;
   /** ICE through TURN relays only. */
   relayOnly: boolean;
+  /** Camera and microphone open while an incoming call rings, not on accept. */
+  preview: boolean;
 }
 
 type CallEngine = typeof import('./call-engine.js');
@@ -172,10 +174,10 @@ export class CallController implements ReactiveController {
   }
 
   #adopt({ CallSession, loadDeviceChoice, mediaConstraints }: CallEngine, signaling: Signaling, id?: string): CallSession {
-    const { iceServers, audioOnly, relayOnly } = this.#host;
+    const { iceServers, audioOnly, relayOnly, preview } = this.#host;
     const media = mediaConstraints(loadDeviceChoice(), { video: !audioOnly });
     const rtc: RTCConfiguration = { iceServers, iceTransportPolicy: relayOnly ? 'relay' : 'all' };
-    const session = (this.session = new CallSession(signaling, { id, media, rtc }));
+    const session = (this.session = new CallSession(signaling, { id, media, rtc, preview }));
     signaling.route(session.id, (frame) => session.receive(frame));
     for (const type of sessionEvents) session.addEventListener(type, this);
     return session;

@@ -13,8 +13,12 @@ export { loadDeviceChoice } from '../media/devices.js';
 let present: DeviceList | undefined;
 const survey = (): Promise<void> => listDevices().then((list) => void (present = list), () => {});
 navigator.mediaDevices?.addEventListener('devicechange', () => void survey());
-// The first call waits the few milliseconds this takes, so that it opens the devices chosen.
-await survey();
+// Listing devices the first time can take a second (Chromium): the first call's invite goes out meanwhile, and only
+// opening the devices waits for the list, so that it opens the devices chosen.
+const surveyed = survey();
 
 /** A call's getUserMedia constraints: the remembered choice, as far as its devices are present (see chosenConstraints). */
-export const mediaConstraints = (choice: DeviceChoice, options: { video: boolean }): MediaStreamConstraints => chosenConstraints(choice, options, present);
+export const mediaConstraints = async (choice: DeviceChoice, options: { video: boolean }): Promise<MediaStreamConstraints> => {
+  await surveyed;
+  return chosenConstraints(choice, options, present);
+};

@@ -118,8 +118,8 @@ export function view(el: WspCall, strings: Strings, { html, nothing, button, Swi
   const inCall = state === 'connecting' || state === 'connected';
   const seconds = state === 'connected' ? Math.floor((performance.now() - session!.connectedAt) / 1000) : 0;
   return {
-    // The camera opens while the call rings (so accepting is fast), and a camera that is on is shown.
-    // The remote video waits for `connected`: a <video> that plays during setup takes the main thread from the
+    // This side's camera is shown once open: the caller's from the call on, the callee's from accept (while it rings
+    // only with `preview`). The remote video waits for `connected`: a <video> that plays during setup takes the main thread from the
     // negotiation. In audio-only it stays hidden, and plays the other party's voice.
     remote: html`<video part="remote-video" ?hidden=${audioOnly || state !== 'connected'} autoplay playsinline @enterpictureinpicture=${pip} @leavepictureinpicture=${pip}></video>`,
     self: audioOnly ? nothing : html`<video part="local-video" ?hidden=${el.cameraOff} .muted=${true} autoplay playsinline></video>`,
@@ -138,7 +138,7 @@ export function view(el: WspCall, strings: Strings, { html, nothing, button, Swi
       state === 'connected' && session!.handedOver && 'getDisplayMedia' in navigator.mediaDevices
         ? button('screen', strings.screen, attempt((el) => shareScreen(el, SwitchEvent).then(() => {})), sharing(el))
         : nothing,
-      // Accepting without video turns the camera off first: the track opened while ringing is disabled, not sent.
+      // Accepting without video turns the camera off first: its track is disabled before the call can send it.
       // Last, so that the element's accept button, first in the bar, becomes the mute button and keeps the focus.
       state === 'incoming' && !audioOnly ? button('accept-audio', strings.acceptAudio, () => ((el.cameraOff = true), el.accept())) : nothing,
     ],

@@ -127,6 +127,7 @@ export class WspCall extends LitElement {
     muted: { type: Boolean },
     cameraOff: { type: Boolean, attribute: 'camera-off' },
     silent: { type: Boolean },
+    preview: { type: Boolean },
     lang: { reflect: true },
     strings: { attribute: false },
   };
@@ -164,6 +165,11 @@ export class WspCall extends LitElement {
    */
   declare silent: boolean;
   /**
+   * Open camera and microphone while a call rings here, to show a self-view before answering. Off by default: they
+   * open on accept, so a stranger's ring never turns the camera light on.
+   */
+  declare preview: boolean;
+  /**
    * The language of the widget's strings (`en`, `de`, `ar`, `fr` are shipped, each loaded when first used);
    * without it, the page's `<html lang>`. Arabic lays the widget out right to left.
    */
@@ -193,7 +199,7 @@ export class WspCall extends LitElement {
   constructor() {
     super();
     this.server = this.caller = this.callee = this.token = '';
-    this.audioOnly = this.muted = this.cameraOff = this.relayOnly = false;
+    this.audioOnly = this.muted = this.cameraOff = this.relayOnly = this.preview = false;
     this.addEventListener('error', (event) => {
       this.#error = event.message;
       // Only getting online after the error clears it (an error while online stays until the call moves on).

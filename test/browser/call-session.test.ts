@@ -1,7 +1,7 @@
 // One call between two sessions in the page, through an in-memory stand-in for the server: the flow, the
 // handover and the DataChannel rules, without a socket.
 import { expect } from '@open-wc/testing';
-import { CallSession } from '../../src/call/call-session.js';
+import { CallSession, type CallSessionInit } from '../../src/call/call-session.js';
 import { strayPayloadTypes } from '../../src/call/codecs.js';
 import type { Transport } from '../../src/call/signaling.js';
 import type { Frame } from '../../src/protocol/index.js';
@@ -20,13 +20,13 @@ interface Relay {
  * Relays frames like a server that forwards everything, one task later, in order. `delay` holds back
  * frames of one keyword (to reorder them against later ones).
  */
-function relay(delay: Partial<Record<Frame[0], number>> = {}): Relay {
+function relay(delay: Partial<Record<Frame[0], number>> = {}, calleeInit: CallSessionInit = {}): Relay {
   const sent: Relay['sent'] = [];
   let callee: CallSession | undefined;
   const deliver = (to: () => CallSession | undefined, frame: Frame) =>
     setTimeout(() => {
       if (frame[0] === 'invite') {
-        callee = new CallSession(transport('callee'), { id: frame[2].call });
+        callee = new CallSession(transport('callee'), { ...calleeInit, id: frame[2].call });
         callee.ring(frame[1]);
       } else to()?.receive(frame);
     }, delay[frame[0]] ?? 0);
@@ -55,10 +55,60 @@ async function connect(r: Relay): Promise<[CallSession, CallSession]> {
   return [r.caller, callee];
 }
 
+/** Records each getUserMedia call of the page, until the test's end. */
+function recordGetUserMedia(): MediaStreamConstraints[] {
+  const devices = navigator.mediaDevices;
+  const original = devices.getUserMedia;
+  const calls: MediaStreamConstraints[] = [];
+  devices.getUserMedia = (constraints) => (calls.push(constraints ?? {}), original.call(devices, constraints));
+  restores.push(() => (devices.getUserMedia = original));
+  return calls;
+}
+
+const restores: (() => void)[] = [];
+afterEach(() => restores.splice(0).forEach((restore) => restore()));
+
 describe('CallSession', () => {
   const sessions: CallSession[] = [];
   afterEach(() => {
     for (const session of sessions.splice(0)) session.end(200);
+  });
+
+  it('opens no camera or microphone at the callee before accept: its offer is made while it rings, its tracks follow accept', async () => {
+    const calls = recordGetUserMedia();
+    const r = relay();
+    r.caller.invite({ caller: { uri: 'alice@localhost' }, callee: { uri: 'bob@localhost' } });
+    await until(r.caller, 'ringing');
+    const callee = r.callee();
+    sessions.push(r.caller, callee);
+    // Everything that needs no device is ready: the offer (with its transceivers) is set, waiting for accept.
+    await waitUntil(() => callee.pc.signalingState === 'have-local-offer', 'the callee prepares no offer while it rings');
+    expect(calls, 'only the caller opened its devices').to.have.length(1);
+    expect(callee.localStream).to.equal(undefined);
+    expect(callee.pc.getSenders().map((sender) => sender.track)).to.deep.equal([null, null]);
+    await callee.accept();
+    expect(r.sent.filter(({ from }) => from === 'callee').map(({ frame }) => frame[0]).slice(0, 2)).to.deep.equal(['ringing', 'offer']);
+    await Promise.all([until(r.caller, 'connected'), until(callee, 'connected')]);
+    expect(calls).to.have.length(2);
+    expect(callee.localStream!.getTracks().map((track) => `${track.kind} ${track.readyState}`).sort()).to.deep.equal(['audio live', 'video live']);
+    // The callee's camera reaches the caller through the transceivers its offer announced: no renegotiation.
+    await waitUntil(() => r.caller.remoteStream.getVideoTracks().some((track) => !track.muted), 'the callee’s video never reaches the caller');
+    expect(r.sent.filter(({ frame }) => frame[0] === 'offer')).to.have.length(1);
+  });
+
+  it('with preview, the callee opens camera and microphone while it rings', async () => {
+    const calls = recordGetUserMedia();
+    const r = relay({}, { preview: true });
+    r.caller.invite({ caller: { uri: 'alice@localhost' }, callee: { uri: 'bob@localhost' } });
+    await until(r.caller, 'ringing');
+    const callee = r.callee();
+    sessions.push(r.caller, callee);
+    await waitUntil(() => callee.localStream, 'no preview while ringing');
+    expect(calls).to.have.length(2);
+    expect(callee.state).to.equal('incoming');
+    await callee.accept();
+    await Promise.all([until(r.caller, 'connected'), until(callee, 'connected')]);
+    expect(calls, 'accept opens nothing more').to.have.length(2);
   });
 
   it('follows the WSP flow and hands signaling over to the DataChannel', async () => {

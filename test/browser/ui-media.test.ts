@@ -6,7 +6,7 @@ import { QualityChangeEvent, shareScreen, tone } from '../../src/element/in-call
 import { SwitchEvent } from '../../src/element/events.js';
 import { loudness } from '../../src/media/level.js';
 import type { WspCall } from '../../src/wsp-call.js';
-import { handedOver, next, removeAll, video, waitUntil } from './helpers.js';
+import { handedOver, next, pair, removeAll, video, waitUntil } from './helpers.js';
 import { click, connected, part, ringing, shown, status } from './ui-helpers.js';
 
 /** Waits until the tone `el` plays is really heard: its analyser measures sound. */
@@ -23,6 +23,34 @@ async function audible(el: WspCall): Promise<void> {
 }
 
 afterEach(removeAll);
+
+describe('camera and microphone', () => {
+  it('open at the callee on accept, not while it rings: no live track, no self-view before', async () => {
+    const [alice, bob] = await ringing();
+    await waitUntil(() => bob.session?.pc.signalingState === 'have-local-offer', 'the callee prepares no offer while it rings');
+    expect(bob.session!.localStream).to.equal(undefined);
+    expect(video(bob, 'local-video').srcObject).to.equal(null);
+    await waitUntil(() => video(alice, 'local-video').srcObject, 'the caller’s camera opens with its call');
+    const up = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
+    await bob.accept();
+    await up;
+    const self = video(bob, 'local-video').srcObject as MediaStream;
+    expect(self.getVideoTracks().map((track) => track.readyState)).to.deep.equal(['live']);
+    expect(video(bob, 'local-video').hidden).to.equal(false);
+  });
+
+  it('open while it rings with preview, to show the callee a self-view before answering', async () => {
+    const [alice, bob] = await pair('ui');
+    bob.setAttribute('preview', '');
+    const rung = next(bob, 'ringing');
+    await alice.call();
+    await rung;
+    const self = () => part<HTMLVideoElement>(bob, 'local-video')?.srcObject as MediaStream | null | undefined;
+    await waitUntil(() => self()?.getVideoTracks().length, 'no self-view while it rings');
+    expect(bob.state).to.equal('incoming');
+    expect(video(bob, 'local-video').hidden).to.equal(false);
+  });
+});
 
 describe('tones', () => {
   it('ring back at the caller and ring at the callee while the call rings, and stop once it is answered', async () => {
