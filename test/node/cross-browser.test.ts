@@ -102,7 +102,11 @@ async function connect(caller: Side, callee: Side): Promise<void> {
   const ringing = await caller.page.evaluate(() => window.phone.last('ringing')!);
   assert.equal(ringing.incoming, false, `${name(caller)}: its ringing event is for the outgoing call`);
   assert.equal((await callee.page.evaluate(() => window.phone.last('ringing')!)).incoming, true, `${name(callee)}: ringing, incoming`);
+  // Its offer is ready while it rings; its camera and microphone are not opened before the user accepts.
+  await until(callee.page, () => window.phone.session()?.signaling === 'have-local-offer', undefined, { what: `${name(callee)}: offer prepared while ringing` });
+  assert.deepEqual(await callee.page.evaluate(() => window.phone.devices()), { asked: 0, liveCamera: false }, `${name(callee)}: no device before accept`);
   await accept(caller.page, callee.page);
+  assert.equal((await callee.page.evaluate(() => window.phone.devices())).liveCamera, true, `${name(callee)}: its camera opens on accept`);
   for (const side of [caller, callee]) assert.equal(await side.page.evaluate(() => window.phone.state()), 'connected', `${name(side)} connected`);
   await mediaFlows(caller, callee);
   for (const side of [caller, callee]) {

@@ -104,6 +104,18 @@ function tracePeerConnection(): void {
 }
 let screen: { stream: MediaStream; stop(): void } | undefined;
 
+// Every getUserMedia call of the page and the streams it gave: whether a device opened, and whether one is live now.
+const opened: MediaStream[] = [];
+let asked = 0;
+const getUserMedia = navigator.mediaDevices.getUserMedia;
+navigator.mediaDevices.getUserMedia = async (constraints) => {
+  asked += 1;
+  stamp('getUserMedia');
+  const stream = await getUserMedia.call(navigator.mediaDevices, constraints);
+  opened.push(stream);
+  return stream;
+};
+
 function widget(): WspCall {
   if (!el) throw new Error('no widget: phone.open() first');
   return el;
@@ -172,7 +184,7 @@ const phone = {
   /** Puts a widget for `user` of `where` in the page, calling the address `callee`; resolves once it is online. */
   async open(where: Where, user: string, callee: string): Promise<void> {
     phone.close();
-    log.length = trace.length = 0;
+    log.length = trace.length = opened.length = asked = 0;
     await customElements.whenDefined('wsp-call');
     const made = document.createElement('wsp-call');
     made.server = where.url;
@@ -293,6 +305,10 @@ const phone = {
     let max = NaN;
     await poll(() => ((max = phone.brightest()), below ? max < threshold : max > threshold), `remote picture's brightest ${max} not ${below ? 'below' : 'above'} ${threshold}`, timeout);
     return max;
+  },
+  /** How many times the page asked for camera or microphone, and whether any camera it got is live (its light on). */
+  devices(): { asked: number; liveCamera: boolean } {
+    return { asked, liveCamera: opened.some((stream) => stream.getVideoTracks().some((track) => track.readyState === 'live')) };
   },
   /** The enabled flags of the local audio and video tracks. */
   localTracks(): { audio?: boolean; video?: boolean } {
