@@ -334,7 +334,8 @@ export class CallSession extends EventTarget {
     // open, recvonly for a kind it never sends (a voice call still lets the caller's video come in).
     // One stream for both, so the caller's ontrack sees them as one, as addTrack would have said.
     const streams = [new MediaStream()];
-    const wanted = await this.#media;
+    // Not awaited unless it must be: a step that waits yields to the page (a render), and the offer should not wait.
+    const wanted = this.#media instanceof Promise ? await this.#media : this.#media;
     for (const kind of ['audio', 'video'] as const) pc.addTransceiver(kind, { direction: wanted[kind] ? 'sendrecv' : 'recvonly', streams });
     if (this.#preview) void this.#openMedia().catch(this.#fail);
     await pc.setLocalDescription(await essentialOffer(pc));

@@ -17,8 +17,9 @@ navigator.mediaDevices?.addEventListener('devicechange', () => void survey());
 // opening the devices waits for the list, so that it opens the devices chosen.
 const surveyed = survey();
 
-/** A call's getUserMedia constraints: the remembered choice, as far as its devices are present (see chosenConstraints). */
-export const mediaConstraints = async (choice: DeviceChoice, options: { video: boolean }): Promise<MediaStreamConstraints> => {
-  await surveyed;
-  return chosenConstraints(choice, options, present);
-};
+/**
+ * A call's getUserMedia constraints: the remembered choice, as far as its devices are present (see chosenConstraints);
+ * a promise of them until the first survey is done.
+ */
+export const mediaConstraints = (choice: DeviceChoice, options: { video: boolean }): MediaStreamConstraints | Promise<MediaStreamConstraints> =>
+  present ? chosenConstraints(choice, options, present) : surveyed.then(() => chosenConstraints(choice, options, present));
