@@ -26,7 +26,8 @@ export type CallRole = 'caller' | 'callee';
 
 /**
  * What a session reports, as plain events:
- * - `statechange`: `session.state` changed (to `ended` last, after everything was released);
+ * - `statechange`: `session.state` changed (to `ended` last, once camera and microphone are released; the DataChannel
+ *   and the peer connection close right after);
  * - `media`: the local or the remote stream gained tracks;
  * - `handover`: `handedOver` or `peerHandedOver` became true;
  * - `error` (an `ErrorEvent`): something went wrong that the user should hear of (`message`); the call may go on.
@@ -168,12 +169,15 @@ export class CallSession extends EventTarget {
     // Before it the callee's first offer is the only one; the events of the setup itself are not renegotiations.
     pc.onnegotiationneeded = () =>
       this.handedOver &&
+      this.state !== ENDED &&
       this.#do(async () => {
         await pc.setLocalDescription();
         this.#describe();
       });
     pc.onconnectionstatechange = () => {
       const state = pc.connectionState;
+      // An ended call may close its peer connection a little later (see end()): nothing it does then is news.
+      if (this.state === ENDED) return;
       // Before the handover there is no channel to renegotiate on but the server's: the setup failed. After it a
       // broken path gets new ICE credentials over the DataChannel (§4.7); failing again after that ends the call.
       // The callee restarts, the caller waits for its offer: a restart offered by the side that answered the first
@@ -241,8 +245,9 @@ export class CallSession extends EventTarget {
   }
 
   /**
-   * Ends the call with `code`: releases the camera, the DataChannel and the peer connection, then moves to
-   * `ended`. With `send`, tells the peer first (`bye` on the current channel). A no-op once ended.
+   * Ends the call with `code`: releases camera and microphone, moves to `ended`, and closes the DataChannel and the
+   * peer connection (in the next task, or once the peer got the `bye`). With `send`, tells the peer first (`bye` on the
+   * current channel). A no-op once ended.
    */
   end(code: number, reason?: string, send = false): void {
     if (this.state === ENDED) return;
@@ -261,10 +266,12 @@ export class CallSession extends EventTarget {
     // close aborts the SCTP association with what it has not delivered yet (seen in Firefox 153, the peer then ends
     // with 503), and a channel younger than the peer's bye 101 may drop it (Chromium 156). So the peer, ending on the
     // bye, closes the channel; failing that, this side closes it a little later.
+    // Otherwise the transport closes right after `ended` is out: closing a peer connection is a long task (20–60 ms in
+    // Chromium), and the page should learn that the call ended without waiting for it.
     if (send && this.handedOver) {
       channel!.onclose = close;
       setTimeout(close, BYE_GRACE_MS);
-    } else close();
+    } else setTimeout(close);
     this.#to('end');
   }
 

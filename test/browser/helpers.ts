@@ -140,9 +140,13 @@ export function video(el: WspCall, part: 'remote-video' | 'local-video'): HTMLVi
   return el.shadowRoot!.querySelector<HTMLVideoElement>(`[part="${part}"]`)!;
 }
 
-/** Waits until `el`'s remote video shows frames. */
+/**
+ * Waits until `el`'s remote video shows frames. The video may not exist yet at `connected`: on a page's first call the
+ * in-call chunk can load after the call connects (the callee accepting at once, a busy dev server).
+ */
 export function remoteVideoPlays(el: WspCall): Promise<void> {
-  return waitUntil(() => video(el, 'remote-video').videoWidth > 0, `${el.caller}: no remote video frames`, { timeout: 10_000 });
+  const width = () => el.shadowRoot!.querySelector<HTMLVideoElement>('[part="remote-video"]')?.videoWidth ?? 0;
+  return waitUntil(() => width() > 0, `${el.caller}: no remote video frames`, { timeout: 10_000 });
 }
 
 /** Waits until `el`'s remote video has played on by a fifth of a second: the call is alive and its media flows. */
