@@ -1,10 +1,11 @@
-import { WebSocket, type RawData } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { ByeCode, type Frame } from '../protocol/index.js';
-import { notice, readFrame, writeFrame } from './wire.js';
+import { notice, readFrame } from './wire.js';
 import type { Peer } from './call-router.js';
 import { FrameGate } from './frame-gate.js';
 import type { ServerLimits } from './limits.js';
 import type { Logger } from './log.js';
+import { Outbox } from './outbox.js';
 import type { Clock } from '../protocol/token-bucket.js';
 
 /** Where a connection's frames and its end go: the CallRouter. */
@@ -33,7 +34,7 @@ export class Connection implements Peer {
   readonly #handler: FrameHandler;
   readonly #log: Logger;
   readonly #gate: FrameGate;
-  readonly #maxBuffered: number;
+  readonly #outbox: Outbox;
   /** Set once the connection is being closed for flooding: what it still sends is not read. */
   #flooded = false;
 
@@ -43,7 +44,7 @@ export class Connection implements Peer {
     this.#handler = handler;
     this.#log = log.child({ user });
     this.#gate = new FrameGate(limits.framesPerSecond, limits.frameBurst, now);
-    this.#maxBuffered = limits.maxBufferedBytes;
+    this.#outbox = new Outbox(socket, limits.maxBufferedBytes, this.#log, 'client does not read its frames; dropping it');
     socket.on('message', (data, isBinary) => this.#message(data, isBinary));
     socket.on('pong', () => {
       this.alive = true;
@@ -57,14 +58,7 @@ export class Connection implements Peer {
   }
 
   send(frame: Frame): void {
-    if (this.#socket.readyState !== WebSocket.OPEN) return;
-    // A client that does not read must not make the server buffer without bound.
-    if (this.#maxBuffered > 0 && this.#socket.bufferedAmount > this.#maxBuffered) {
-      this.#log.warn('client does not read its frames; dropping it', { buffered: this.#socket.bufferedAmount });
-      this.#socket.terminate();
-      return;
-    }
-    writeFrame(this.#socket, frame);
+    this.#outbox.write(frame);
   }
 
   /** Pings the client, or drops it when it did not answer the previous ping. */

@@ -1,25 +1,16 @@
 // The server's limits and hardening against abuse (docs/protocol.md §2.3, §2.4, §3), on a real server with real
 // sockets: each limit is enforced with its documented answer, and the users within their limits do not notice.
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import WebSocket from 'ws';
 import { ByeCode, limits, SUBPROTOCOL, type Frame } from '../../src/protocol/index.js';
-import { signLink } from '../../src/server/federation/index.js';
 import { FLOOD_BURSTS } from '../../src/server/frame-gate.js';
-import { createWspServer, LINK_PATH, type WspServer } from '../../src/server/index.js';
-import { ALPHA, BETA, startDomains, startNode } from './federation-helpers.js';
-import { Client, frames, startServer, tokenUrl } from './helpers.js';
+import { createWspServer } from '../../src/server/index.js';
+import { ALPHA, BETA, rawLink, startDomains, startNode } from './federation-helpers.js';
+import { Client, established, frames, startServer, tokenUrl } from './helpers.js';
 import { refused, tryOpen } from './refusals.js';
 
 const TOO_MANY = ['bye', { code: ByeCode.TOO_MANY, reason: 'too many frames' }, {}];
-
-/** alice has called bob and bob accepted: call 'c1' is established. */
-async function established(alice: Client, bob: Client, call = 'c1'): Promise<void> {
-  alice.send(frames.invite(call, alice.user, bob.user));
-  assert.equal((await bob.next())[0], 'invite');
-  bob.send(frames.offer(call));
-  assert.equal((await alice.next())[0], 'offer');
-}
 
 /** Counts the frames a socket receives, whatever else reads them. */
 function counter(ws: WebSocket): Map<string, number> {
@@ -233,24 +224,11 @@ test('a client that stops reading is dropped at maxBufferedBytes; its peer hears
   }
 });
 
-/** Opens a raw, authenticated link from gamma.localhost to beta, as a misbehaving server would use it. */
-async function rawLink(t: TestContext, beta: WspServer, gamma: Awaited<ReturnType<typeof startNode>>): Promise<Client> {
-  const authorization = signLink({ origin: gamma.domain, destination: BETA, keys: gamma.keys, now: Date.now() });
-  const ws = new WebSocket(`ws://127.0.0.1:${beta.port}${LINK_PATH}`, [SUBPROTOCOL], { headers: { authorization } });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const link = new Client(ws, gamma.domain);
-  t.after(() => link.close());
-  return link;
-}
-
 test('bad frames from a link get the notice and break no call on it; a flooding link is limited, not cut', async (t) => {
   const { beta, peers } = await startDomains(t, { beta: { limits: { linkFramesPerSecond: 100, linkFrameBurst: 50 } } });
   const gamma = await startNode(t, 'gamma.localhost', { peers });
   const bob = await Client.open(t, beta, 'bob');
-  const link = await rawLink(t, beta, gamma);
+  const link = await rawLink(t, gamma, { domain: BETA, base: `http://127.0.0.1:${beta.port}` });
   link.send(frames.invite('g1', 'mallory@gamma.localhost', bob.user));
   assert.equal((await bob.next())[0], 'invite');
   bob.send(frames.offer('g1'));

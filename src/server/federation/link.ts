@@ -1,10 +1,11 @@
-import { WebSocket, type RawData } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { ByeCode, type ByeFrame, type Frame } from '../../protocol/index.js';
-import { notice, readFrame, writeFrame } from '../wire.js';
+import { notice, readFrame } from '../wire.js';
 import type { Peer } from '../call-router.js';
 import { FrameGate } from '../frame-gate.js';
 import type { ServerLimits } from '../limits.js';
 import type { Logger } from '../log.js';
+import { Outbox } from '../outbox.js';
 import { CallLedger } from './call-ledger.js';
 
 /** Where a link's frames and its end go: the CallRouter. */
@@ -70,6 +71,7 @@ export class Link implements Peer {
   readonly #maxBuffered: number;
   #state: LinkState = 'pending';
   #socket: WebSocket | undefined;
+  #outbox: Outbox | undefined;
   #queue: Frame[] = [];
   #idle: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -122,6 +124,8 @@ export class Link implements Peer {
     }
     this.#state = 'open';
     this.#socket = socket;
+    // Far more allowance than a client's: one link carries every call between two domains, and cutting it ends them all.
+    this.#outbox = new Outbox(socket, this.#maxBuffered, this.#log, 'the other server does not read: cutting the link');
     socket.on('message', (data, isBinary) => this.#message(data, isBinary));
     socket.on('pong', () => {
       this.#alive = true;
@@ -171,15 +175,7 @@ export class Link implements Peer {
   }
 
   #write(frame: Frame): void {
-    const socket = this.#socket!;
-    if (socket.readyState !== WebSocket.OPEN) return;
-    // Far more allowance than a client's: one link carries every call between two domains, and cutting it ends them all.
-    if (this.#maxBuffered > 0 && socket.bufferedAmount > this.#maxBuffered) {
-      this.#log.warn('the other server does not read: cutting the link', { buffered: socket.bufferedAmount });
-      socket.terminate();
-      return;
-    }
-    writeFrame(socket, frame);
+    this.#outbox!.write(frame);
   }
 
   #message(data: RawData, isBinary: boolean): void {
