@@ -11,7 +11,7 @@ export interface ServerLimits {
   connectionsPerAddress: number;
   /** Client upgrade attempts per minute from one remote address, successful or not; beyond, HTTP 429. */
   upgradesPerMinute: number;
-  /** Frames a client connection may send per second, on average; beyond, the frame is dropped with a 429 notice. */
+  /** Frames a client connection may send per second, on average; beyond, frames are dropped, the first of a flood with a 429 notice. */
   framesPerSecond: number;
   /** Frames a client connection may send in a burst above `framesPerSecond`. */
   frameBurst: number;

@@ -4,6 +4,7 @@ import type { TestContext } from 'node:test';
 import WebSocket, { type ClientOptions } from 'ws';
 import { decode, encode, SUBPROTOCOL, type ByeFrame, type Frame } from '../../src/protocol/index.js';
 import { createWspServer, mintToken, silentLogger, type WspServer, type WspServerOptions } from '../../src/server/index.js';
+import { NOTICE_BURST, NOTICES_PER_SECOND } from '../../src/server/intake.js';
 
 export const SECRET = 'test-secret-0123456789';
 export const DOMAIN = 'alpha.localhost';
@@ -184,6 +185,14 @@ export async function established(alice: Client, bob: Client, call = 'c1'): Prom
 /** The connection-scoped notice a server answers a bad frame with. */
 export function isNotice(frame: Frame, code = 400): frame is ByeFrame {
   return frame[0] === 'bye' && frame[1].code === code && frame[2].call === undefined;
+}
+
+/**
+ * The most 400 notices one sender can have earned since `since` (a performance.now()): its allowance, full at the
+ * start, plus what refilled since (docs/protocol.md §6). Counted from the clock, as the allowance is.
+ */
+export function noticeBound(since: number): number {
+  return NOTICE_BURST + Math.ceil((NOTICES_PER_SECOND * (performance.now() - since)) / 1000);
 }
 
 /**

@@ -1,8 +1,7 @@
-import type { RawData, WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { ByeCode, type ByeFrame, type Frame } from '../../protocol/index.js';
-import { notice, readFrame } from '../wire.js';
 import type { Peer } from '../call-router.js';
-import { FrameGate } from '../frame-gate.js';
+import { Intake } from '../intake.js';
 import type { ServerLimits } from '../limits.js';
 import type { Logger } from '../log.js';
 import { Outbox } from '../outbox.js';
@@ -67,7 +66,7 @@ export class Link implements Peer {
   readonly #heartbeatMs: number;
   readonly #onClosed: ((link: Link) => void) | undefined;
   readonly #ledger = new CallLedger();
-  readonly #gate: FrameGate;
+  readonly #intake: Intake;
   readonly #maxBuffered: number;
   #state: LinkState = 'pending';
   #socket: WebSocket | undefined;
@@ -91,7 +90,20 @@ export class Link implements Peer {
     this.#idleMs = options.idleMs;
     this.#heartbeatMs = options.heartbeatMs;
     this.#onClosed = options.onClosed;
-    this.#gate = new FrameGate(options.limits.linkFramesPerSecond, options.limits.linkFrameBurst);
+    // No `flood`: a flooding link is never cut for it, unlike a client; that would end every call it carries, flooded or not.
+    this.#intake = new Intake({
+      perSecond: options.limits.linkFramesPerSecond,
+      burst: options.limits.linkFrameBurst,
+      log: this.#log,
+      // The other server relays only frames it decoded itself: a bad one is its bug, worth a warning here.
+      level: 'warn',
+      reply: (frame) => this.#write(frame),
+      receive: (frame) => {
+        this.#ledger.note('in', frame);
+        this.#touch();
+        this.#handler.receive(this, frame);
+      },
+    });
     this.#maxBuffered = options.limits.linkMaxBufferedBytes;
   }
 
@@ -126,7 +138,9 @@ export class Link implements Peer {
     this.#socket = socket;
     // Far more allowance than a client's: one link carries every call between two domains, and cutting it ends them all.
     this.#outbox = new Outbox(socket, this.#maxBuffered, this.#log, 'the other server does not read: cutting the link');
-    socket.on('message', (data, isBinary) => this.#message(data, isBinary));
+    socket.on('message', (data, isBinary) => {
+      if (this.#state === 'open') this.#intake.read(data, isBinary);
+    });
     socket.on('pong', () => {
       this.#alive = true;
     });
@@ -176,31 +190,6 @@ export class Link implements Peer {
 
   #write(frame: Frame): void {
     this.#outbox!.write(frame);
-  }
-
-  #message(data: RawData, isBinary: boolean): void {
-    if (this.#state !== 'open') return;
-    // A flooding link is never cut for it, unlike a client: that would end every call it carries, flooded or not.
-    if (this.#gate.admit() !== 'pass') {
-      if (this.#gate.dropped === 1) this.#log.warn('the other server sends too many frames: dropping them');
-      return this.#write(notice(ByeCode.TOO_MANY, 'too many frames'));
-    }
-    try {
-      if (isBinary) return this.#write(notice(ByeCode.MALFORMED, 'binary messages are not WSP frames'));
-      const result = readFrame(data);
-      if (!result.ok) {
-        // The other server relays only frames it decoded itself: this is its bug, worth a warning here.
-        this.#log.warn('malformed frame on a link', { reason: result.error.reason });
-        return this.#write(notice(result.error.code, result.error.reason));
-      }
-      this.#ledger.note('in', result.frame);
-      this.#touch();
-      this.#handler.receive(this, result.frame);
-    } catch (error) {
-      // A bug in handling one frame must not end every call on the link.
-      this.#log.error('failed to handle a frame from a link', { error });
-      this.#write(notice(ByeCode.SERVER_ERROR, 'server error'));
-    }
   }
 
   /** Starts the idle timer when no call is left, stops it when one starts. */
