@@ -7,11 +7,12 @@ import { writeFrame } from './wire.js';
 /**
  * What one message waiting in a socket's write queue costs the server beyond its bytes: the string or Buffer object,
  * ws's frame header, the stream's write request and its callback. Counting bytes alone let a peer that never reads,
- * sent tiny frames, hold four to eight times the cap in memory. Measured with bench/queued-write-cost.mjs (Node 20.20,
- * ws 8.23): 200,000 messages of 1 to 1,000 bytes, as strings and as Buffers, sent to a paused reader once the kernel's
- * buffers were full; after a GC the process had grown by bufferedAmount plus 260–440 bytes of heap and external memory
- * per queued message, 480–580 bytes of RSS (up to about 1,200 for some sizes, the allocator's slack). 512 is the
- * RSS figure for small messages, which are what a flood queues.
+ * sent tiny frames, hold several times the cap in memory (a link cut at 16 MiB of 50-byte notices had grown the
+ * process by 100–135 MB of RSS). Measured with bench/queued-write-cost.mjs (Node 20.20, ws 8.23): 200,000 messages of
+ * 1 to 1,000 bytes, as strings and as Buffers, sent to a paused reader once the kernel's buffers were full; after a GC
+ * the process had grown by bufferedAmount plus 260–440 bytes of heap and external memory per queued message, 480–580
+ * bytes of RSS (up to about 1,200 for some sizes: the allocator's slack). 512 is the RSS figure for small messages,
+ * which are what a flood queues.
  */
 export const QUEUED_WRITE_OVERHEAD = 512;
 
