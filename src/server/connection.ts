@@ -1,10 +1,10 @@
-import { WebSocket, type RawData } from 'ws';
-import { ByeCode, type Frame } from '../protocol/index.js';
-import { notice, readFrame, writeFrame } from './wire.js';
+import type { WebSocket } from 'ws';
+import type { Frame } from '../protocol/index.js';
 import type { Peer } from './call-router.js';
-import { FrameGate } from './frame-gate.js';
+import { Intake } from './intake.js';
 import type { ServerLimits } from './limits.js';
 import type { Logger } from './log.js';
+import { Outbox } from './outbox.js';
 import type { Clock } from '../protocol/token-bucket.js';
 
 /** Where a connection's frames and its end go: the CallRouter. */
@@ -17,10 +17,10 @@ export interface FrameHandler {
 export type ConnectionLimits = Pick<ServerLimits, 'framesPerSecond' | 'frameBurst' | 'maxBufferedBytes'>;
 
 /**
- * One authenticated client socket: holds it to its frame rate (a frame over it is dropped with the
- * `bye` 429 notice, a flood closes the socket with 1008), decodes every message with the protocol's
- * `decode()`, answers what it cannot decode with the `bye` 400 notice (§6), and hands good frames to
- * the router. The socket's user was fixed at the upgrade and is the only identity the router sees.
+ * One authenticated client socket: its messages go through an Intake (the frame rate, where a flood closes the socket
+ * with 1008; decoding; bounded notices, docs/protocol.md §6) and good frames to the router; frames to it go through an
+ * Outbox, which drops a client that does not read. The socket's user was fixed at the upgrade and is the only identity
+ * the router sees.
  *
  * @example
  * const connection = new Connection(socket, 'alice@example.org', router, log, resolveLimits());
@@ -32,19 +32,31 @@ export class Connection implements Peer {
   readonly #socket: WebSocket;
   readonly #handler: FrameHandler;
   readonly #log: Logger;
-  readonly #gate: FrameGate;
-  readonly #maxBuffered: number;
-  /** Set once the connection is being closed for flooding: what it still sends is not read. */
-  #flooded = false;
+  readonly #outbox: Outbox;
 
   constructor(socket: WebSocket, user: string, handler: FrameHandler, log: Logger, limits: ConnectionLimits, now?: Clock) {
     this.user = user;
     this.#socket = socket;
     this.#handler = handler;
     this.#log = log.child({ user });
-    this.#gate = new FrameGate(limits.framesPerSecond, limits.frameBurst, now);
-    this.#maxBuffered = limits.maxBufferedBytes;
-    socket.on('message', (data, isBinary) => this.#message(data, isBinary));
+    this.#outbox = new Outbox(socket, limits.maxBufferedBytes, this.#log, 'client does not read its frames; dropping it');
+    const intake = new Intake({
+      perSecond: limits.framesPerSecond,
+      burst: limits.frameBurst,
+      now,
+      log: this.#log,
+      level: 'debug',
+      reply: (frame) => this.send(frame),
+      receive: (frame) => {
+        this.#log.debug('frame', { keyword: frame[0], call: frame[2].call });
+        this.#handler.receive(this, frame);
+      },
+      flood: (dropped) => {
+        this.#log.warn('frame flood: closing the connection', { dropped });
+        this.close(1008, 'too many frames');
+      },
+    });
+    socket.on('message', (data, isBinary) => intake.read(data, isBinary));
     socket.on('pong', () => {
       this.alive = true;
     });
@@ -57,14 +69,7 @@ export class Connection implements Peer {
   }
 
   send(frame: Frame): void {
-    if (this.#socket.readyState !== WebSocket.OPEN) return;
-    // A client that does not read must not make the server buffer without bound.
-    if (this.#maxBuffered > 0 && this.#socket.bufferedAmount > this.#maxBuffered) {
-      this.#log.warn('client does not read its frames; dropping it', { buffered: this.#socket.bufferedAmount });
-      this.#socket.terminate();
-      return;
-    }
-    writeFrame(this.#socket, frame);
+    this.#outbox.write(frame);
   }
 
   /** Pings the client, or drops it when it did not answer the previous ping. */
@@ -80,31 +85,5 @@ export class Connection implements Peer {
 
   close(code: number, reason: string): void {
     this.#socket.close(code, reason);
-  }
-
-  #message(data: RawData, isBinary: boolean): void {
-    if (this.#flooded) return;
-    // Before decoding: a dropped frame should cost the server as little as possible.
-    const verdict = this.#gate.admit();
-    if (verdict === 'drop') return this.send(notice(ByeCode.TOO_MANY, 'too many frames'));
-    if (verdict === 'flood') {
-      this.#flooded = true;
-      this.#log.warn('frame flood: closing the connection', { dropped: this.#gate.dropped });
-      return this.close(1008, 'too many frames');
-    }
-    try {
-      if (isBinary) return this.send(notice(ByeCode.MALFORMED, 'binary messages are not WSP frames'));
-      const result = readFrame(data);
-      if (!result.ok) {
-        this.#log.debug('malformed frame', { reason: result.error.reason });
-        return this.send(notice(result.error.code, result.error.reason));
-      }
-      this.#log.debug('frame', { keyword: result.frame[0], call: result.frame[2].call });
-      this.#handler.receive(this, result.frame);
-    } catch (error) {
-      // A bug in handling one frame must not end the connection, let alone the server.
-      this.#log.error('failed to handle a frame', { error });
-      this.send(notice(ByeCode.SERVER_ERROR, 'server error'));
-    }
   }
 }

@@ -16,7 +16,7 @@ export const FLOOD_BURSTS = 10;
  *
  * @example
  * const gate = new FrameGate(50, 200);
- * switch (gate.admit()) { case 'pass': handle(frame); break; case 'drop': notice(429); break; case 'flood': close(1008); }
+ * switch (gate.admit()) { case 'pass': handle(frame); break; case 'drop': if (gate.dropped === 1) notice(429); break; case 'flood': close(1008); }
  */
 export class FrameGate {
   readonly #bucket: TokenBucket | undefined;

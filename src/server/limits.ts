@@ -11,7 +11,7 @@ export interface ServerLimits {
   connectionsPerAddress: number;
   /** Client upgrade attempts per minute from one remote address, successful or not; beyond, HTTP 429. */
   upgradesPerMinute: number;
-  /** Frames a client connection may send per second, on average; beyond, the frame is dropped with a 429 notice. */
+  /** Frames a client connection may send per second, on average; beyond, frames are dropped, the first of a flood with a 429 notice. */
   framesPerSecond: number;
   /** Frames a client connection may send in a burst above `framesPerSecond`. */
   frameBurst: number;
@@ -26,7 +26,10 @@ export interface ServerLimits {
   invitesPerUserPerDomain: number;
   /** `icecandidate` frames one side of a call may send through the server; beyond, dropped with a 429 notice. */
   candidatesPerCall: number;
-  /** Bytes a client may leave unread before the server drops its connection. */
+  /**
+   * What the frames a client leaves unread may cost the server before it drops the connection: their bytes plus a
+   * per-frame overhead (QUEUED_WRITE_OVERHEAD in src/server/outbox.ts), as the process pays for them.
+   */
   maxBufferedBytes: number;
   /** Frames a federation link may send per second: it carries a whole domain's calls. */
   linkFramesPerSecond: number;
@@ -34,7 +37,7 @@ export interface ServerLimits {
   linkFrameBurst: number;
   /** Calls placed from the far side of one link and not yet ended; beyond, `bye` 400 for the new call. */
   callsPerLink: number;
-  /** Bytes a link may leave unread before it is cut (which ends every call on it). */
+  /** The same for a link, counted the same way; beyond, it is cut (which ends every call on it). */
   linkMaxBufferedBytes: number;
   /** Links open (or opening) at once from one remote address, whatever domains they claim; beyond, HTTP 429. */
   linksPerAddress: number;

@@ -34,12 +34,15 @@ export function readFrame(data: RawData): DecodeResult {
 
 /**
  * Writes `frame` to `socket` as a text message: the bytes it came in, when readFrame() kept them, else its encoding.
+ * `written` is called once the message has reached the kernel (or failed to). Returns the message's size in bytes.
  *
  * @example
- * writeFrame(socket, frame);
+ * const bytes = writeFrame(socket, frame, () => (queued -= bytes));
  */
-export function writeFrame(socket: WebSocket, frame: Frame): void {
-  socket.send(received.get(frame) ?? encode(frame), { binary: false });
+export function writeFrame(socket: WebSocket, frame: Frame, written?: (error?: Error) => void): number {
+  const data = received.get(frame) ?? encode(frame);
+  socket.send(data, { binary: false }, written);
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }
 
 /** A notice (docs/protocol.md §6): a `bye` without call id, answering a frame that could not be taken; it ends nothing. */

@@ -11,6 +11,7 @@ import {
   generateKeys,
   LINK_PATH,
   LinkManager,
+  signLink,
   WELL_KNOWN_PATH,
   wellKnownDocument,
   type DiscoveryOptions,
@@ -18,7 +19,7 @@ import {
   type LinkManagerOptions,
   type ServerKeys,
 } from '../../src/server/federation/index.js';
-import { startServer } from './helpers.js';
+import { Client, startServer } from './helpers.js';
 
 /** What a handler saw: a frame from a link, or a link reported lost. */
 export type Event = { readonly kind: 'frame'; readonly from: Peer; readonly frame: Frame } | { readonly kind: 'lost'; readonly peer: Peer };
@@ -170,6 +171,22 @@ export function attempt(node: { readonly base: string }, headers: Record<string,
       });
     });
   });
+}
+
+/**
+ * Opens an authenticated link from `from` to the server at `to.base`, as a misbehaving server would use it: a Client
+ * that sends raw frames and awaits the answers. It closes when the test ends.
+ */
+export async function rawLink(t: TestContext, from: Node, to: { readonly domain: string; readonly base: string }): Promise<Client> {
+  const authorization = signLink({ origin: from.domain, destination: to.domain, keys: from.keys, now: Date.now() });
+  const ws = new WebSocket(`${to.base.replace('http:', 'ws:')}${LINK_PATH}`, [SUBPROTOCOL], { headers: { authorization } });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const link = new Client(ws, from.domain);
+  t.after(() => link.close());
+  return link;
 }
 
 /**

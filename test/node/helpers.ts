@@ -1,8 +1,10 @@
 // Shared by the server tests: a real server on 127.0.0.1, real `ws` clients, frames awaited one at a time.
+import type { Socket } from 'node:net';
 import type { TestContext } from 'node:test';
 import WebSocket, { type ClientOptions } from 'ws';
 import { decode, encode, SUBPROTOCOL, type ByeFrame, type Frame } from '../../src/protocol/index.js';
 import { createLogger, createWspServer, mintToken, silentLogger, type Logger, type WspServer, type WspServerOptions } from '../../src/server/index.js';
+import { NOTICE_BURST, NOTICES_PER_SECOND } from '../../src/server/intake.js';
 
 export const SECRET = 'test-secret-0123456789';
 export const DOMAIN = 'alpha.localhost';
@@ -178,7 +180,33 @@ export const frames = {
   bye: (call: string, code: number, reason?: string): ByeFrame => ['bye', reason === undefined ? { code } : { code, reason }, { call }],
 };
 
+/** alice has called bob and bob accepted (his offer reached her): the call is established. */
+export async function established(alice: Client, bob: Client, call = 'c1'): Promise<void> {
+  alice.send(frames.invite(call, alice.user, bob.user));
+  if ((await bob.next())[0] !== 'invite') throw new Error(`${bob.user}: expected the invite`);
+  bob.send(frames.offer(call));
+  if ((await alice.next())[0] !== 'offer') throw new Error(`${alice.user}: expected the offer`);
+}
+
 /** The connection-scoped notice a server answers a bad frame with. */
 export function isNotice(frame: Frame, code = 400): frame is ByeFrame {
   return frame[0] === 'bye' && frame[1].code === code && frame[2].call === undefined;
+}
+
+/**
+ * The most 400 notices one sender can have earned since `since` (a performance.now()): its allowance, full at the
+ * start, plus what refilled since (docs/protocol.md §6). Counted from the clock, as the allowance is.
+ */
+export function noticeBound(since: number): number {
+  return NOTICE_BURST + Math.ceil((NOTICES_PER_SECOND * (performance.now() - since)) / 1000);
+}
+
+/**
+ * Stops reading `ws`'s TCP socket, as a hung page or server would: what is sent to it fills the kernel's buffers, then
+ * the sender's. Returns the function that reads again. (ws.pause() may leave the socket paused after resume().)
+ */
+export function stopReading(ws: WebSocket): () => void {
+  const socket = (ws as unknown as { _socket: Socket })._socket;
+  socket.pause();
+  return () => socket.resume();
 }

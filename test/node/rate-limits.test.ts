@@ -1,10 +1,13 @@
-// The pure limit modules: token bucket, per-address counters, limit parsing. The clock is a variable.
+// The pure limit modules: token bucket, per-address counters, limit parsing, the intake's notices. The clock is a variable.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AddressLimiter } from '../../src/server/address-limiter.js';
 import { FLOOD_BURSTS, FrameGate } from '../../src/server/frame-gate.js';
+import { Intake, NOTICE_BURST, NOTICES_PER_SECOND, type IntakeOptions } from '../../src/server/intake.js';
 import { defaultLimits, exceeds, parseLimit, resolveLimits } from '../../src/server/limits.js';
 import { TokenBucket } from '../../src/protocol/token-bucket.js';
+import { createLogger } from '../../src/server/log.js';
+import type { ByeFrame, Frame } from '../../src/protocol/index.js';
 
 function clock() {
   const time = { now: 1000 };
@@ -147,4 +150,60 @@ test('a frame gate with a 0 rate or burst lets everything through', () => {
   for (const gate of [new FrameGate(0, 10), new FrameGate(10, 0)]) {
     for (let i = 0; i < 100_000; i++) assert.equal(gate.admit(), 'pass');
   }
+});
+
+/** An Intake on a test clock, with what it replied, received and logged. */
+function intake(options: Partial<IntakeOptions> & Pick<IntakeOptions, 'perSecond' | 'burst'>) {
+  const { time, now } = clock();
+  const replies: ByeFrame[] = [];
+  const received: Frame[] = [];
+  const logged: string[] = [];
+  const log = createLogger({ level: 'debug', write: (line) => logged.push((JSON.parse(line) as { msg: string }).msg) });
+  const gate = new Intake({ reply: (frame) => replies.push(frame), receive: (frame) => received.push(frame), log, level: 'warn', now, ...options });
+  const codes = () => replies.map((frame) => frame[1].code);
+  return { time, gate, replies, received, logged, codes };
+}
+
+const ringing = Buffer.from('["ringing",{},{"call":"c1"}]');
+
+test('an intake answers one 429 per flood, however many frames it drops, and again only after the sender calmed down', () => {
+  const { time, gate, codes, received, logged } = intake({ perSecond: 10, burst: 4 });
+  for (let i = 0; i < 100; i++) gate.read(ringing, false);
+  assert.equal(received.length, 4);
+  assert.deepEqual(codes(), [429]);
+  assert.equal(logged.filter((msg) => msg.startsWith('too many frames')).length, 1);
+  time.now += 400; // full again: the flood is over
+  for (let i = 0; i < 5; i++) gate.read(ringing, false);
+  assert.deepEqual(codes(), [429, 429]);
+});
+
+test('an intake answers bad frames within its notice allowance, then drops them silently, logging that once', () => {
+  const { time, gate, codes, logged } = intake({ perSecond: 1000, burst: 1000 });
+  for (let i = 0; i < 100; i++) gate.read(Buffer.from('x'), i % 2 === 0);
+  assert.deepEqual(codes(), Array(NOTICE_BURST).fill(400));
+  assert.equal(logged.filter((msg) => msg === 'frame refused').length, NOTICE_BURST);
+  assert.equal(logged.filter((msg) => msg.startsWith('too many bad frames')).length, 1);
+  time.now += 1000 / NOTICES_PER_SECOND; // one notice's allowance back
+  gate.read(Buffer.from('x'), false);
+  gate.read(Buffer.from('x'), false);
+  assert.equal(codes().length, NOTICE_BURST + 1);
+});
+
+test('an intake calls flood once and reads nothing more; without flood, it only drops', () => {
+  const floods: number[] = [];
+  const client = intake({ perSecond: 10, burst: 4, flood: (dropped) => floods.push(dropped) });
+  for (let i = 0; i < 100; i++) client.gate.read(ringing, false);
+  assert.deepEqual(floods, [FLOOD_BURSTS * 4]);
+  assert.deepEqual(client.codes(), [429]);
+  const link = intake({ perSecond: 10, burst: 4 });
+  for (let i = 0; i < 100; i++) link.gate.read(ringing, false);
+  link.time.now += 400;
+  link.gate.read(ringing, false);
+  assert.equal(link.received.length, 5);
+});
+
+test('an intake with its frame limit lifted (0) lifts the bound on notices too', () => {
+  const { gate, codes } = intake({ perSecond: 0, burst: 0 });
+  for (let i = 0; i < 1000; i++) gate.read(Buffer.from('x'), false);
+  assert.equal(codes().length, 1000);
 });

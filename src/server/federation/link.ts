@@ -1,10 +1,10 @@
-import { WebSocket, type RawData } from 'ws';
+import type { WebSocket } from 'ws';
 import { ByeCode, type ByeFrame, type Frame } from '../../protocol/index.js';
-import { notice, readFrame, writeFrame } from '../wire.js';
 import { unreachableReason, type Peer } from '../call-router.js';
-import { FrameGate } from '../frame-gate.js';
+import { Intake } from '../intake.js';
 import type { ServerLimits } from '../limits.js';
 import type { Logger } from '../log.js';
+import { Outbox } from '../outbox.js';
 import { CallLedger } from './call-ledger.js';
 
 /** Where a link's frames and its end go: the CallRouter. */
@@ -66,10 +66,11 @@ export class Link implements Peer {
   readonly #heartbeatMs: number;
   readonly #onClosed: ((link: Link) => void) | undefined;
   readonly #ledger = new CallLedger();
-  readonly #gate: FrameGate;
+  readonly #intake: Intake;
   readonly #maxBuffered: number;
   #state: LinkState = 'pending';
   #socket: WebSocket | undefined;
+  #outbox: Outbox | undefined;
   #queue: Frame[] = [];
   #idle: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -89,7 +90,20 @@ export class Link implements Peer {
     this.#idleMs = options.idleMs;
     this.#heartbeatMs = options.heartbeatMs;
     this.#onClosed = options.onClosed;
-    this.#gate = new FrameGate(options.limits.linkFramesPerSecond, options.limits.linkFrameBurst);
+    // No `flood`: a flooding link is never cut for it, unlike a client; that would end every call it carries, flooded or not.
+    this.#intake = new Intake({
+      perSecond: options.limits.linkFramesPerSecond,
+      burst: options.limits.linkFrameBurst,
+      log: this.#log,
+      // The other server relays only frames it decoded itself: a bad one is its bug, worth a warning here.
+      level: 'warn',
+      reply: (frame) => this.#write(frame),
+      receive: (frame) => {
+        this.#ledger.note('in', frame);
+        this.#touch();
+        this.#handler.receive(this, frame);
+      },
+    });
     this.#maxBuffered = options.limits.linkMaxBufferedBytes;
   }
 
@@ -122,7 +136,11 @@ export class Link implements Peer {
     }
     this.#state = 'open';
     this.#socket = socket;
-    socket.on('message', (data, isBinary) => this.#message(data, isBinary));
+    // Far more allowance than a client's: one link carries every call between two domains, and cutting it ends them all.
+    this.#outbox = new Outbox(socket, this.#maxBuffered, this.#log, 'the other server does not read: cutting the link');
+    socket.on('message', (data, isBinary) => {
+      if (this.#state === 'open') this.#intake.read(data, isBinary);
+    });
     socket.on('pong', () => {
       this.#alive = true;
     });
@@ -172,40 +190,7 @@ export class Link implements Peer {
   }
 
   #write(frame: Frame): void {
-    const socket = this.#socket!;
-    if (socket.readyState !== WebSocket.OPEN) return;
-    // Far more allowance than a client's: one link carries every call between two domains, and cutting it ends them all.
-    if (this.#maxBuffered > 0 && socket.bufferedAmount > this.#maxBuffered) {
-      this.#log.warn('the other server does not read: cutting the link', { buffered: socket.bufferedAmount });
-      socket.terminate();
-      return;
-    }
-    writeFrame(socket, frame);
-  }
-
-  #message(data: RawData, isBinary: boolean): void {
-    if (this.#state !== 'open') return;
-    // A flooding link is never cut for it, unlike a client: that would end every call it carries, flooded or not.
-    if (this.#gate.admit() !== 'pass') {
-      if (this.#gate.dropped === 1) this.#log.warn('the other server sends too many frames: dropping them');
-      return this.#write(notice(ByeCode.TOO_MANY, 'too many frames'));
-    }
-    try {
-      if (isBinary) return this.#write(notice(ByeCode.MALFORMED, 'binary messages are not WSP frames'));
-      const result = readFrame(data);
-      if (!result.ok) {
-        // The other server relays only frames it decoded itself: this is its bug, worth a warning here.
-        this.#log.warn('malformed frame on a link', { reason: result.error.reason });
-        return this.#write(notice(result.error.code, result.error.reason));
-      }
-      this.#ledger.note('in', result.frame);
-      this.#touch();
-      this.#handler.receive(this, result.frame);
-    } catch (error) {
-      // A bug in handling one frame must not end every call on the link.
-      this.#log.error('failed to handle a frame from a link', { error });
-      this.#write(notice(ByeCode.SERVER_ERROR, 'server error'));
-    }
+    this.#outbox!.write(frame);
   }
 
   /** Starts the idle timer when no call is left, stops it when one starts. */
