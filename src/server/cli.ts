@@ -98,7 +98,8 @@ interface SecretFlags {
 }
 
 /** The warning for a secret on the command line: every user of the machine can read a process's arguments. */
-const SECRET_ON_COMMAND_LINE = 'the secret was given with --secret, where other users of this machine can read it (ps, /proc/PID/cmdline); set WSP_SECRET or use --secret-file';
+const SECRET_ON_COMMAND_LINE =
+  'the secret was given with --secret, where other users of this machine can read it (ps, /proc/PID/cmdline); set WSP_SECRET or use --secret-file';
 
 /**
  * The token secret: --secret, --secret-file, WSP_SECRET or WSP_SECRET_FILE, in that order (flags win over the
@@ -200,7 +201,10 @@ function maxTokenTtl(value: string | undefined, env: Env): number {
 
 /** `a, b,` → ['a', 'b']; undefined stays undefined. */
 function list(value: string | undefined): string[] | undefined {
-  return value?.split(',').map((item) => item.trim()).filter(Boolean);
+  return value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 /** `name=value` pairs → limits; a later pair for the same name wins. */

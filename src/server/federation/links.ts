@@ -60,7 +60,12 @@ function offeredProtocols(request: IncomingMessage): string[] {
 
 /** Answers an upgrade request with a plain HTTP error, so no WebSocket ever exists for it. */
 function refuse(socket: Duplex, status: number, reason: string): void {
-  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, 'Connection: close', 'Content-Type: text/plain; charset=utf-8', `Content-Length: ${Buffer.byteLength(reason)}`];
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    'Connection: close',
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(reason)}`,
+  ];
   socket.once('finish', () => socket.destroy());
   socket.end(`${head.join('\r\n')}\r\n\r\n${reason}`);
 }

@@ -112,7 +112,8 @@ export function parseWellKnown(json: unknown, options: ParseOptions): Parsed<Ser
     return { ok: false, reason: `not a WSP document: ${v.getDotPath(issue) ?? 'document'}: ${issue.message}` };
   }
   const document = result.output;
-  if (asciiLowerCase(document.domain) !== options.domain) return { ok: false, reason: `the document is for ${document.domain.slice(0, 64)}, not ${options.domain}` };
+  if (asciiLowerCase(document.domain) !== options.domain)
+    return { ok: false, reason: `the document is for ${document.domain.slice(0, 64)}, not ${options.domain}` };
   const link = new URL(document.link);
   const schemes = options.secure ? ['wss:'] : ['wss:', 'ws:'];
   if (!schemes.includes(link.protocol)) return { ok: false, reason: `link must be a ${schemes.join(' or ')} URL` };
