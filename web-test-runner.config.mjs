@@ -27,10 +27,7 @@ function wspServer() {
     name: 'wsp-server',
     async serverStart() {
       const args = ['--dev-tokens', '--users', users.join(','), '--ring-timeout', '30000', ...LOOPBACK_ARGS];
-      [wsp, federation] = await Promise.all([
-        startServer(['--domain', 'localhost', '--port', '0', ...args], { log }),
-        startFederation({ args, log }),
-      ]);
+      [wsp, federation] = await Promise.all([startServer(['--domain', 'localhost', '--port', '0', ...args], { log }), startFederation({ args, log })]);
     },
     async serverStop() {
       await Promise.all([wsp?.stop(), federation?.stop()]);

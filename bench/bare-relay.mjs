@@ -17,9 +17,12 @@ wss.on('connection', (ws, request) => {
   const me = query.get('me');
   const peer = query.get('peer');
   sockets.set(me, ws);
-  ws.on('message', json
-    ? (data) => sockets.get(peer)?.send(JSON.stringify(JSON.parse(data.toString())))
-    : (data, isBinary) => sockets.get(peer)?.send(data, { binary: isBinary }));
+  ws.on(
+    'message',
+    json
+      ? (data) => sockets.get(peer)?.send(JSON.stringify(JSON.parse(data.toString())))
+      : (data, isBinary) => sockets.get(peer)?.send(data, { binary: isBinary }),
+  );
   ws.on('error', () => {});
   ws.once('close', () => {
     if (sockets.get(me) === ws) sockets.delete(me);

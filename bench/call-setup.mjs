@@ -73,7 +73,10 @@ async function ensureCdnBuild() {
     }
     return latest;
   };
-  const built = await stat(join(cdn, 'wsp-call.js')).then((s) => s.mtimeMs, () => 0);
+  const built = await stat(join(cdn, 'wsp-call.js')).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
   if (built >= (await newest(join(root, 'src')))) return;
   const build = spawnSync(process.execPath, ['scripts/build-bundle.mjs'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`building dist/cdn failed:\n${build.stderr}`);
@@ -207,7 +210,14 @@ async function until(side, name, step) {
     await side.page.waitForFunction((step) => window.benchTrace.has(step), step, { polling: 20, timeout: 20_000 });
   } catch (error) {
     const errors = side.errors.length ? `; page errors: ${side.errors.join('; ')}` : '';
-    const steps = await side.page.evaluate(() => window.benchTrace.take().map((entry) => entry[1]).join(', ')).catch(() => '?');
+    const steps = await side.page
+      .evaluate(() =>
+        window.benchTrace
+          .take()
+          .map((entry) => entry[1])
+          .join(', '),
+      )
+      .catch(() => '?');
     throw new Error(`${name}: no "${step}" within 20 s${errors} (${error.message.split('\n')[0]}); its steps: ${steps}`);
   }
 }
@@ -256,7 +266,10 @@ export async function measureCallSetup({ calls = 20, delayedCalls = 10 } = {}) {
 
     const wsp = (name, alice, bob) => {
       const page = (user, server, peer, other) =>
-        site.add(`${name}-${user}`, wspPage({ server: server.url, http: `http://127.0.0.1:${server.port}`, user, caller: `${user}@${server.domain}`, callee: `${peer}@${other.domain}` }));
+        site.add(
+          `${name}-${user}`,
+          wspPage({ server: server.url, http: `http://127.0.0.1:${server.port}`, user, caller: `${user}@${server.domain}`, callee: `${peer}@${other.domain}` }),
+        );
       return { caller: page('alice', alice, 'bob', bob), callee: page('bob', bob, 'alice', alice) };
     };
     const run = Date.now().toString(36);
@@ -279,7 +292,10 @@ export async function measureCallSetup({ calls = 20, delayedCalls = 10 } = {}) {
     };
     const results = { first: {}, now: {}, later: {} };
     for (const system of Object.keys(SYSTEMS)) results.first[system] = await call(system, MODES.now.delay);
-    for (const [mode, count] of [['now', calls], ['later', delayedCalls]]) {
+    for (const [mode, count] of [
+      ['now', calls],
+      ['later', delayedCalls],
+    ]) {
       for (const system of Object.keys(SYSTEMS)) results[mode][system] = [];
       for (let i = 0; i < count; i++) {
         for (const system of Object.keys(SYSTEMS)) results[mode][system].push(await call(system, MODES[mode].delay));
@@ -301,10 +317,9 @@ const ms = (n) => (Number.isFinite(n) ? n.toFixed(1) : '–');
  */
 function timeline(steps) {
   const accept = at(steps.callee, 'accept');
-  const merged = [
-    ...steps.caller.map(([time, step]) => ({ time, side: 0, step })),
-    ...steps.callee.map(([time, step]) => ({ time, side: 1, step })),
-  ].sort((a, b) => a.time - b.time);
+  const merged = [...steps.caller.map(([time, step]) => ({ time, side: 0, step })), ...steps.callee.map(([time, step]) => ({ time, side: 1, step }))].sort(
+    (a, b) => a.time - b.time,
+  );
   const same = (a, b) => a && b && a.side === b.side && a.step === b.step;
   const rows = [];
   for (let i = 0; i < merged.length; ) {
@@ -341,9 +356,19 @@ export function printCallSetup(results) {
   const first = results.first;
   console.log();
   console.log("First call of each system (fresh pages, accept at once; the browser's devices listed and camera opened before), counted apart");
-  console.log(row('', systems.map((system) => SYSTEMS[system])));
+  console.log(
+    row(
+      '',
+      systems.map((system) => SYSTEMS[system]),
+    ),
+  );
   for (const metric of ['ringing', 'connected', 'frame', 'ended']) {
-    console.log(row(METRICS[metric], systems.map((system) => ms(first[system].figures[metric]))));
+    console.log(
+      row(
+        METRICS[metric],
+        systems.map((system) => ms(first[system].figures[metric])),
+      ),
+    );
   }
   for (const [mode, { label }] of Object.entries(MODES)) {
     const calls = results[mode];

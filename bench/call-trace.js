@@ -44,7 +44,11 @@
       const what = label(args, this);
       if (what) mark(what);
       const result = original.apply(this, args);
-      if (what && result instanceof Promise) result.then(() => settled && mark(`${what} done`), (error) => mark(`${what} failed: ${error?.name}`));
+      if (what && result instanceof Promise)
+        result.then(
+          () => settled && mark(`${what} done`),
+          (error) => mark(`${what} failed: ${error?.name}`),
+        );
       return result;
     };
   };
@@ -122,7 +126,14 @@
 
   if (navigator.mediaDevices) {
     const devices = MediaDevices.prototype;
-    wrap(devices, 'getUserMedia', ([constraints]) => `getUserMedia(${Object.keys(constraints ?? {}).filter((key) => constraints[key]).join('+')})`);
+    wrap(
+      devices,
+      'getUserMedia',
+      ([constraints]) =>
+        `getUserMedia(${Object.keys(constraints ?? {})
+          .filter((key) => constraints[key])
+          .join('+')})`,
+    );
     wrap(devices, 'enumerateDevices');
   }
 

@@ -59,7 +59,9 @@ export function printCrossSetup(samples) {
   for (const [pair, times] of Object.entries(samples)) {
     const stats = summarize(times);
     const [from, to] = pair.split('→').map((name) => LABELS[name]);
-    console.log(`${`${from} → ${to}:`.padEnd(21)} median ${ms(stats.median)}, p95 ${ms(stats.p95)}, min ${ms(stats.min)}, max ${ms(stats.max)} (${stats.n} calls, alternating)`);
+    console.log(
+      `${`${from} → ${to}:`.padEnd(21)} median ${ms(stats.median)}, p95 ${ms(stats.p95)}, min ${ms(stats.min)}, max ${ms(stats.max)} (${stats.n} calls, alternating)`,
+    );
   }
 }
 

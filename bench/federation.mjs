@@ -66,7 +66,11 @@ export async function measureLinkThroughput({ frames = 20_000, window = 100, war
     let sent = 0;
     let received = 0;
     let started = 0;
-    const candidate = (seq) => ['icecandidate', { candidate: `candidate:${seq} 1 udp 2122260223 127.0.0.1 9 typ host`, sdpMid: '0', sdpMLineIndex: 0 }, { call }];
+    const candidate = (seq) => [
+      'icecandidate',
+      { candidate: `candidate:${seq} 1 udp 2122260223 127.0.0.1 9 typ host`, sdpMid: '0', sdpMLineIndex: 0 },
+      { call },
+    ];
     const pump = () => {
       while (sent < total && sent - received < window) {
         sentAt[sent] = performance.now();

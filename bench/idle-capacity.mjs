@@ -15,16 +15,17 @@ async function wspClient(server, token) {
     if (waiting.length) waiting.shift()(frame);
     else queue.push(frame);
   });
-  const next = (keyword, timeoutMs = 10_000) => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${keyword} within ${timeoutMs} ms`)), timeoutMs);
-    const take = (frame) => {
-      clearTimeout(timer);
-      if (frame[0] === keyword) resolve(frame);
-      else reject(new Error(`expected ${keyword}, got ${JSON.stringify(frame).slice(0, 200)}`));
-    };
-    if (queue.length) take(queue.shift());
-    else waiting.push(take);
-  });
+  const next = (keyword, timeoutMs = 10_000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${keyword} within ${timeoutMs} ms`)), timeoutMs);
+      const take = (frame) => {
+        clearTimeout(timer);
+        if (frame[0] === keyword) resolve(frame);
+        else reject(new Error(`expected ${keyword}, got ${JSON.stringify(frame).slice(0, 200)}`));
+      };
+      if (queue.length) take(queue.shift());
+      else waiting.push(take);
+    });
   return { socket, next, send: (text) => socket.send(text) };
 }
 
@@ -68,12 +69,16 @@ export async function measureIdleCapacity({ connections = 10_000, processes = 2,
     const share = (i) => users.map((_, index) => index).filter((index) => index % processes === i);
     const started = performance.now();
     const cpuBefore = cpuMsOf(server.pid);
-    await Promise.all(children.map((child, i) => child.ask({
-      type: 'open',
-      concurrency,
-      users: share(i).map((index) => users[index]),
-      urls: share(i).map((index) => `${server.url}?token=${tokens[index]}`),
-    })));
+    await Promise.all(
+      children.map((child, i) =>
+        child.ask({
+          type: 'open',
+          concurrency,
+          users: share(i).map((index) => users[index]),
+          urls: share(i).map((index) => `${server.url}?token=${tokens[index]}`),
+        }),
+      ),
+    );
     const openMs = performance.now() - started;
     const openCpuPercent = ((cpuMsOf(server.pid) - cpuBefore) / openMs) * 100;
     const after = { rss: rssOf(server.pid), ...(await server.memory()) };
@@ -93,7 +98,9 @@ export function printIdleCapacity(figures) {
   const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   const perConnection = (key) => `${((figures.after[key] - figures.before[key]) / figures.connections / 1024).toFixed(2)} kB`;
   const { before, after } = figures;
-  console.log(`## Idle capacity: one server process (the CLI), ${figures.connections} authenticated client connections from ${figures.processes} client processes (loopback)`);
+  console.log(
+    `## Idle capacity: one server process (the CLI), ${figures.connections} authenticated client connections from ${figures.processes} client processes (loopback)`,
+  );
   console.log(
     `opened ${figures.connections} in ${(figures.openMs / 1000).toFixed(2)} s (${Math.round(figures.connections / (figures.openMs / 1000))} connections/s, ` +
       `server CPU ${Math.round(figures.openCpuPercent)} % meanwhile; tokens minted beforehand in ${(figures.mintMs / 1000).toFixed(2)} s); ` +

@@ -26,7 +26,9 @@ const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux the project r
 
 /** Resident memory of process `pid`, in bytes (VmRSS). */
 export function rssOf(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line)[1]) * 1024;
 }
 
@@ -74,10 +76,11 @@ export async function startBenchServer({ cpuProfile } = {}) {
   return {
     ...server,
     pid: server.process.pid,
-    memory: () => new Promise((resolve) => {
-      waiting.push(resolve);
-      server.process.kill('SIGUSR2');
-    }),
+    memory: () =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+        server.process.kill('SIGUSR2');
+      }),
   };
 }
 

@@ -58,7 +58,8 @@ async function relay() {
   }
   const best = (target) => Math.max(...runs[target].map((f) => f.perSecond));
   const cpu = (target) => Math.min(...runs[target].map((f) => f.serverCpuUsPerFrame));
-  const figures = (f) => `${Math.round(f.perSecond)} (server ${f.serverCpuUsPerFrame.toFixed(1)} µs/frame, ${Math.round(f.serverCpuPercent)} % CPU; clients ${Math.round(f.clientCpuPercent)} %)`;
+  const figures = (f) =>
+    `${Math.round(f.perSecond)} (server ${f.serverCpuUsPerFrame.toFixed(1)} µs/frame, ${Math.round(f.serverCpuPercent)} % CPU; clients ${Math.round(f.clientCpuPercent)} %)`;
   const line = (target) => `${runs[target].map(figures).join('; ')} frames/s`;
   console.log(
     `## Bare ws relay comparison: the same client process, frames, ${CALLS} concurrent calls and ${2 * CALLS} sockets, call after call ` +
@@ -66,7 +67,9 @@ async function relay() {
   );
   console.log(`bare ws relay (no auth, no parsing: each message's bytes go to the socket its sender named at connect): ${line('bare')}`);
   console.log(`bare ws relay + JSON.parse/JSON.stringify of each message (nothing checked): ${line('bare-json')}`);
-  console.log(`WSP server (token checked at the upgrade; every frame decoded, validated, routed by call id; relayed as it came when it holds only the validated frame, else re-encoded; info log per call): ${line('wsp')}`);
+  console.log(
+    `WSP server (token checked at the upgrade; every frame decoded, validated, routed by call id; relayed as it came when it holds only the validated frame, else re-encoded; info log per call): ${line('wsp')}`,
+  );
   const percent = (a, b) => `${((a / b) * 100).toFixed(0)} %`;
   console.log(
     `WSP / bare: ${percent(best('wsp'), best('bare'))} of the frames/s (best runs), ${percent(cpu('bare'), cpu('wsp'))} by server CPU per frame (lowest); ` +

@@ -30,7 +30,11 @@ export function summarizeProfile(profile, rows = 25) {
       add(inclusive, name, ms);
     }
   }
-  const top = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, rows).map(([name, ms]) => ({ name, ms, share: ms / sampledMs }));
+  const top = (map) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, rows)
+      .map(([name, ms]) => ({ name, ms, share: ms / sampledMs }));
   return { sampledMs, self: top(self), inclusive: top(inclusive) };
 }
 

@@ -18,7 +18,9 @@ if (profileFile) {
   session.post('Profiler.enable');
   session.post('Profiler.start');
   // An in-process session answers synchronously, so the profile is written even from the 'exit' event.
-  process.once('exit', () => session.post('Profiler.stop', (error, result) => {
-    if (!error) writeFileSync(profileFile, JSON.stringify(result.profile));
-  }));
+  process.once('exit', () =>
+    session.post('Profiler.stop', (error, result) => {
+      if (!error) writeFileSync(profileFile, JSON.stringify(result.profile));
+    }),
+  );
 }

@@ -122,7 +122,8 @@ function runPair({ caller, callee, callerSocket, calleeSocket }, index, { start,
     }
     const mark = markOf(frame);
     if (mark.from !== undefined && mark.from !== peer) return fail(`${me} got a frame of ${mark.from} for call ${call}: misrouted`);
-    if (keyword === 'icecandidate' && mark.seq !== at - FIRST_CANDIDATE) return fail(`${me} got candidate ${mark.seq}, expected ${at - FIRST_CANDIDATE}: lost or reordered`);
+    if (keyword === 'icecandidate' && mark.seq !== at - FIRST_CANDIDATE)
+      return fail(`${me} got candidate ${mark.seq}, expected ${at - FIRST_CANDIDATE}: lost or reordered`);
     if (now >= windowStart && now < windowEnd) {
       stats.inWindow++;
       if (mark.sentAt !== undefined) latencies.push(now - mark.sentAt);
@@ -177,7 +178,10 @@ serve({
   /** Opens both ends of every pair; resolves once all are open. */
   async open({ pairs: specs, concurrency }) {
     const started = performance.now();
-    const sockets = await openAll(specs.flatMap((spec) => [spec.callerUrl, spec.calleeUrl]), concurrency);
+    const sockets = await openAll(
+      specs.flatMap((spec) => [spec.callerUrl, spec.calleeUrl]),
+      concurrency,
+    );
     pairs = specs.map((spec, i) => ({ caller: spec.caller, callee: spec.callee, callerSocket: sockets[2 * i], calleeSocket: sockets[2 * i + 1] }));
     return { ms: performance.now() - started };
   },

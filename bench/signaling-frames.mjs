@@ -44,7 +44,12 @@ function sessionDescription(type) {
     'a=rtpmap:126 telephone-event/8000',
     ...ssrc(2873641955, '7d3e9c1a-5b2f-4e8d-a6c4-1f0b9e2d8a73', '3c5f1e7a-9b2d-4c6e-8f0a-2d4b6e8c0a1f'),
   ];
-  const codecs = [[96, 'VP8'], [98, 'VP9'], [100, 'H264'], [45, 'AV1']];
+  const codecs = [
+    [96, 'VP8'],
+    [98, 'VP9'],
+    [100, 'H264'],
+    [45, 'AV1'],
+  ];
   const video = [
     `m=video 9 UDP/TLS/RTP/SAVPF ${codecs.flatMap(([pt]) => [pt, pt + 1]).join(' ')} 116 117`,
     ...transport(1),

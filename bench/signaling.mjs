@@ -84,10 +84,7 @@ export async function measureSignaling({
     let cpuAtStart = 0;
     let cpuAtEnd = 0;
     // The server's CPU time over the same window the clients count frames in (give or take an IPC hop).
-    const timers = [
-      setTimeout(() => (cpuAtStart = serverCpu()), warmupMs),
-      setTimeout(() => (cpuAtEnd = serverCpu()), warmupMs + measureMs),
-    ];
+    const timers = [setTimeout(() => (cpuAtStart = serverCpu()), warmupMs), setTimeout(() => (cpuAtEnd = serverCpu()), warmupMs + measureMs)];
     const run = { type: 'run', warmupMs, measureMs, drainMs, maxRounds, intervalMs };
     const results = await Promise.all(children.map((child) => child.ask(run)));
     timers.forEach(clearTimeout);
@@ -136,15 +133,19 @@ export async function measureSignaling({
 }
 
 export function describeLoad(figures) {
-  return `${figures.calls} concurrent calls (${figures.connections} client sockets), each: invite → ringing → offer (${SDP_LENGTH}-char SDP) → answer → ` +
-    `${CANDIDATES} icecandidates each way → bye 200, i.e. ${FRAMES_PER_CALL} frames`;
+  return (
+    `${figures.calls} concurrent calls (${figures.connections} client sockets), each: invite → ringing → offer (${SDP_LENGTH}-char SDP) → answer → ` +
+    `${CANDIDATES} icecandidates each way → bye 200, i.e. ${FRAMES_PER_CALL} frames`
+  );
 }
 
 export function signalingLine(figures) {
-  return `${Math.round(figures.perSecond)} frames/s (${Math.round(figures.callsPerSecond)} calls/s); relay latency p50 ${figures.p50.toFixed(2)} ms, ` +
+  return (
+    `${Math.round(figures.perSecond)} frames/s (${Math.round(figures.callsPerSecond)} calls/s); relay latency p50 ${figures.p50.toFixed(2)} ms, ` +
     `p99 ${figures.p99.toFixed(2)} ms, max ${figures.max.toFixed(1)} ms; server CPU ${Math.round(figures.serverCpuPercent)} % ` +
     `(${figures.serverCpuUsPerFrame.toFixed(1)} µs/frame), clients ${Math.round(figures.clientCpuPercent)} %; ` +
-    `${figures.completed} calls, ${figures.received}/${figures.sent} frames delivered, none lost or misrouted`;
+    `${figures.completed} calls, ${figures.received}/${figures.sent} frames delivered, none lost or misrouted`
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

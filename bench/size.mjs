@@ -17,7 +17,9 @@ export async function measureSize() {
 
 export function printSize({ widget, split, single, lit, peerjs }) {
   console.log('## Size (esbuild --bundle --minify --splitting, gzip -9)');
-  console.log(`widget <wsp-call> on import, Lit included: ${kb(widget.minified)} min, ${kb(widget.gzipped)} min+gzip = ${widget.gzipped} bytes (goal ≤ ${kb(GOAL)}: ${widget.gzipped <= GOAL ? 'met' : 'NOT met'})`);
+  console.log(
+    `widget <wsp-call> on import, Lit included: ${kb(widget.minified)} min, ${kb(widget.gzipped)} min+gzip = ${widget.gzipped} bytes (goal ≤ ${kb(GOAL)}: ${widget.gzipped <= GOAL ? 'met' : 'NOT met'})`,
+  );
   for (const chunk of split.chunks.filter((c) => c.lazy)) {
     console.log(`  lazy chunk ${chunk.source ?? chunk.name}: ${kb(chunk.minified)} min, ${kb(chunk.gzipped)} min+gzip`);
   }

@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { LOOPBACK_ARGS, startServer } from '../scripts/start-server.mjs';
 import { launchBrowser, servePage } from './browser.mjs';
 
-const { values } = parseArgs({ options: { calls: { type: 'string', default: '1000' }, every: { type: 'string', default: '100' }, minutes: { type: 'string', default: '15' } } });
+const { values } = parseArgs({
+  options: { calls: { type: 'string', default: '1000' }, every: { type: 'string', default: '100' }, minutes: { type: 'string', default: '15' } },
+});
 const calls = Number(values.calls);
 const every = Number(values.every);
 const deadline = Date.now() + Number(values.minutes) * 60_000;
@@ -80,7 +82,9 @@ try {
     const { usedSize } = await cdp.send('Runtime.getHeapUsage');
     const pcs = await tab.evaluate(() => window.soakPeerConnections());
     const pace = ms ? `, ${(ms / every).toFixed(0)} ms/call` : '';
-    console.log(`calls ${String(done).padStart(5)}: JS heap ${mb(usedSize)}, peer connections open ${pcs.open} (made ${pcs.made}, not yet collected ${pcs.uncollected})${pace}`);
+    console.log(
+      `calls ${String(done).padStart(5)}: JS heap ${mb(usedSize)}, peer connections open ${pcs.open} (made ${pcs.made}, not yet collected ${pcs.uncollected})${pace}`,
+    );
     return { usedSize, open: pcs.open };
   };
   console.log(`## Soak: ${calls} consecutive calls in one page, new widgets for each (one server, loopback, headless Chromium)`);

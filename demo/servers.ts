@@ -1,6 +1,8 @@
 // Where the demo's users live: `npm start` runs two domains, alpha and beta, each its own server, and /domains.json
 // names them (they carry ports). Each widget talks only to its own user's server, through the dev server's proxy
 // (/alpha/wsp, /beta/wsp). The demo's servers mint development tokens; a real site mints them in its backend (README).
+import { WSP_PATH } from '../src/protocol/paths.js';
+
 export type DomainName = 'alpha' | 'beta';
 
 export interface DemoUser {
@@ -20,7 +22,7 @@ export async function demoUser(user: string, home: DomainName, callee: string, c
   const names = await (domains ??= fetch('/domains.json').then((response) => response.json() as Promise<Record<DomainName, string>>));
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return {
-    server: `${scheme}://${location.host}/${home}/wsp`,
+    server: `${scheme}://${location.host}/${home}${WSP_PATH}`,
     caller: `${user}@${names[home]}`,
     callee: `${callee}@${names[calleeHome]}`,
     tokenProvider: async () => {

@@ -14,10 +14,7 @@ import { firefoxLaunchOptions } from './firefox.mjs';
  * @returns {Promise<{ url: string, close(): Promise<void> }>}
  */
 export async function servePhonePage() {
-  const [{ code }, html] = await Promise.all([
-    bundleElement('test/pages/phone.ts'),
-    readFile(new URL('../test/pages/phone.html', import.meta.url), 'utf8'),
-  ]);
+  const [{ code }, html] = await Promise.all([bundleElement('test/pages/phone.ts'), readFile(new URL('../test/pages/phone.html', import.meta.url), 'utf8')]);
   const server = createServer((request, response) => {
     if (request.url === '/phone.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(code);
     else if (request.url === '/') response.writeHead(200, { 'content-type': 'text/html' }).end(html);

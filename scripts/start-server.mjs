@@ -54,9 +54,13 @@ export function startServer(args, { log, env } = {}) {
 export async function freePorts(count) {
   const { createServer } = await import('node:net');
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => resolve(server));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise((resolve) => {
+          const server = createServer().listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
   );
   const ports = servers.map((server) => server.address().port);
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
@@ -78,8 +82,16 @@ export async function startFederation({ args = [], log } = {}) {
   const alphaDomain = `alpha.localhost:${portA}`;
   const betaDomain = `beta.localhost:${portB}`;
   const flags = (domain, port, key, peer, peerPort) => [
-    '--domain', domain, '--port', String(port), '--key-file', join(dir, key), '--no-discovery',
-    '--peer', `${peer}=http://127.0.0.1:${peerPort}`, ...args,
+    '--domain',
+    domain,
+    '--port',
+    String(port),
+    '--key-file',
+    join(dir, key),
+    '--no-discovery',
+    '--peer',
+    `${peer}=http://127.0.0.1:${peerPort}`,
+    ...args,
   ];
   const started = await Promise.allSettled([
     startServer(flags(alphaDomain, portA, 'alpha.pem', betaDomain, portB), { log: log && ((line) => log(`alpha ${line}`)) }),

@@ -16,7 +16,13 @@ export const miniBrowserPath = process.env.WEBKIT_MINIBROWSER_PATH ?? '/usr/lib/
  * MiniBrowser's flags. Without `--automation` the WebDriver session never starts; the others give it fake camera and
  * microphone (granted without a prompt), and let media play without a gesture.
  */
-export const miniBrowserArgs = ['--automation', '--enable-mock-capture-devices=true', '--enable-media-stream=true', '--enable-webrtc=true', '--autoplay-policy=allow'];
+export const miniBrowserArgs = [
+  '--automation',
+  '--enable-mock-capture-devices=true',
+  '--enable-media-stream=true',
+  '--enable-webrtc=true',
+  '--autoplay-policy=allow',
+];
 
 /**
  * The test page for WebKit: marked `wspPlainWebDriver`, since plain WebDriver has no emulateMedia, setViewport or

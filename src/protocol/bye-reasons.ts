@@ -29,7 +29,7 @@ export const byeReasons: Readonly<Record<ByeCode, string>> = {
 
 /** True for the codes WSP 1.0 defines. Peers must still accept and end the call on any other integer. */
 export function isKnownByeCode(code: number): code is ByeCode {
-  return Object.prototype.hasOwnProperty.call(byeReasons, code);
+  return Object.hasOwn(byeReasons, code);
 }
 
 /** The reason to show for `code`: the one the frame carried, else the table's, else a generic one. */

@@ -152,6 +152,8 @@ export function decode(data: string): DecodeResult {
   }
 }
 
+// Browsers and Node both have it, but the protocol is compiled against neither's types (src/protocol/tsconfig.json).
+declare const TextEncoder: new () => { encode(input: string): Uint8Array };
 const utf8 = new TextEncoder();
 
 function utf8Length(data: string): number {

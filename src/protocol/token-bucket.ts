@@ -3,6 +3,9 @@
 /** A clock in milliseconds; monotonic by default, injectable so tests need not wait. */
 export type Clock = () => number;
 
+// Browsers and Node both have it, but the protocol is compiled against neither's types (src/protocol/tsconfig.json).
+declare const performance: { now(): number };
+
 export const monotonicClock: Clock = () => performance.now();
 
 /**

@@ -34,9 +34,7 @@ export interface VerifyOptions {
   maxTtlSeconds?: number;
 }
 
-export type VerifyResult =
-  | { readonly ok: true; readonly address: string }
-  | { readonly ok: false; readonly status: 401 | 403; readonly reason: string };
+export type VerifyResult = { readonly ok: true; readonly address: string } | { readonly ok: false; readonly status: 401 | 403; readonly reason: string };
 
 function key(secret: string): Uint8Array {
   if (!secret) throw new TypeError('the token secret must not be empty');

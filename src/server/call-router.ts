@@ -1,14 +1,4 @@
-import {
-  ByeCode,
-  callIdOf,
-  limits,
-  parseAddress,
-  type ByeContent,
-  type ByeFrame,
-  type Frame,
-  type InviteFrame,
-  type OfferFrame,
-} from '../protocol/index.js';
+import { ByeCode, callIdOf, limits, parseAddress, type ByeContent, type ByeFrame, type Frame, type InviteFrame, type OfferFrame } from '../protocol/index.js';
 import { defaultLimits, exceeds, type ServerLimits } from './limits.js';
 import { silentLogger, type Logger } from './log.js';
 import { Registry, type Device } from './registry.js';
@@ -66,10 +56,7 @@ export interface CallRouterOptions {
 }
 
 /** The limits the router enforces: they need the call table. */
-export type RouterLimits = Pick<
-  ServerLimits,
-  'callsPerConnection' | 'callsPerLink' | 'invitesPerUser' | 'invitesPerUserPerDomain' | 'candidatesPerCall'
->;
+export type RouterLimits = Pick<ServerLimits, 'callsPerConnection' | 'callsPerLink' | 'invitesPerUser' | 'invitesPerUserPerDomain' | 'candidatesPerCall'>;
 
 interface Call {
   readonly id: string;

@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { asciiLowerCase, normalizeAddress, parseAddress } from '../protocol/index.js';
+import { asciiLowerCase, normalizeAddress, parseAddress, WELL_KNOWN_PATH, WSP_PATH } from '../protocol/index.js';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken } from './auth.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RING_TIMEOUT_MS } from './defaults.js';
 import { defaultLimits, limitNames, parseLimit, type ServerLimits } from './limits.js';
 import { createLogger } from './log.js';
 import { NetworkPolicy } from './federation/network-policy.js';
@@ -14,12 +15,12 @@ import { createWspServer, type WspServerOptions } from './server.js';
 
 const SERVE_HELP = `Usage: wsp-server [serve] [options]
 
-Runs a WSP 1.0 signaling server. Clients connect to ws://HOST:PORT/wsp with a token.
+Runs a WSP 1.0 signaling server. Clients connect to ws://HOST:PORT${WSP_PATH} with a token.
 
 Options (environment variable in brackets):
   --domain D         the domain served, e.g. example.org or localhost:8080  [WSP_DOMAIN] (required)
-  --host H           interface to listen on, default 127.0.0.1              [WSP_HOST]
-  --port P           port, default 8080; 0 picks a free one                  [WSP_PORT]
+  --host H           interface to listen on, default ${DEFAULT_HOST}              [WSP_HOST]
+  --port P           port, default ${DEFAULT_PORT}; 0 picks a free one                  [WSP_PORT]
   --secret-file F    token secret shared with your backend, one line of F    [WSP_SECRET_FILE]
                      or the variable WSP_SECRET (without one a random secret is used:
                      only --dev-tokens lets anyone in)
@@ -28,9 +29,9 @@ Options (environment variable in brackets):
   --users a,b        user directory: only these users exist                  [WSP_USERS]
   --max-token-ttl S  longest a token may be valid, in seconds, default       [WSP_MAX_TOKEN_TTL]
                      ${DEFAULT_MAX_TOKEN_TTL_SECONDS} (24 h); longer ones, and ones issued in the future, get 401
-  --ring-timeout MS  longest a call rings, default 30000                     [WSP_RING_TIMEOUT]
+  --ring-timeout MS  longest a call rings, default ${DEFAULT_RING_TIMEOUT_MS}                     [WSP_RING_TIMEOUT]
   --heartbeat MS     ping interval; a client silent for two is dropped,      [WSP_HEARTBEAT]
-                     default 30000
+                     default ${DEFAULT_HEARTBEAT_MS}
   --origins a,b      web origins whose pages may connect, e.g.               [WSP_ORIGINS]
                      https://shop.example; others get HTTP 403 (default: any)
   --limit N=V        set a limit, 0 = unlimited; repeatable (list below)     [WSP_LIMITS=N=V,N=V]
@@ -44,7 +45,7 @@ Federation: calls to other domains' users go over signed server-to-server links.
   --key-file F       the server's Ed25519 key (PEM), made on first start     [WSP_KEY_FILE]
                      default .wsp/<domain>.key.pem
   --public-url U     where others reach this server, e.g. https://example.org [WSP_PUBLIC_URL]
-                     (announced in /.well-known/wsp; default http://HOST:PORT)
+                     (announced in ${WELL_KNOWN_PATH}; default http://HOST:PORT)
   --peer D=URL       reach domain D at URL, not https://D; repeatable        [WSP_PEERS=D=URL,D=URL]
                      e.g. --peer beta.localhost:8002=http://127.0.0.1:8002
   --no-discovery     reach only the --peer domains                           [WSP_DISCOVERY=0]
@@ -98,7 +99,8 @@ interface SecretFlags {
 }
 
 /** The warning for a secret on the command line: every user of the machine can read a process's arguments. */
-const SECRET_ON_COMMAND_LINE = 'the secret was given with --secret, where other users of this machine can read it (ps, /proc/PID/cmdline); set WSP_SECRET or use --secret-file';
+const SECRET_ON_COMMAND_LINE =
+  'the secret was given with --secret, where other users of this machine can read it (ps, /proc/PID/cmdline); set WSP_SECRET or use --secret-file';
 
 /**
  * The token secret: --secret, --secret-file, WSP_SECRET or WSP_SECRET_FILE, in that order (flags win over the
@@ -170,8 +172,8 @@ function parseServe(args: string[], env: Env): ServeCommand {
     secretOnCommandLine: values.secret !== undefined,
     options: {
       domain,
-      host: values.host ?? env.WSP_HOST ?? '127.0.0.1',
-      port: integer(values.port ?? env.WSP_PORT ?? '8080', '--port', 0, 65535),
+      host: values.host ?? env.WSP_HOST ?? DEFAULT_HOST,
+      port: integer(values.port ?? env.WSP_PORT ?? String(DEFAULT_PORT), '--port', 0, 65535),
       secret: secretOf(values, env),
       users: userList,
       maxTokenTtlSeconds: maxTokenTtl(values['max-token-ttl'], env),
@@ -200,7 +202,10 @@ function maxTokenTtl(value: string | undefined, env: Env): number {
 
 /** `a, b,` → ['a', 'b']; undefined stays undefined. */
 function list(value: string | undefined): string[] | undefined {
-  return value?.split(',').map((item) => item.trim()).filter(Boolean);
+  return value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 /** `name=value` pairs → limits; a later pair for the same name wins. */

@@ -3,7 +3,16 @@
  * let its users in. The protocol itself is in `wsp-call/protocol` and docs/protocol.md.
  */
 export { createWspServer, WSP_PATH, type WspServer, type WspServerOptions } from './server.js';
-export { mintToken, verifyToken, CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_TTL_SECONDS, TOKEN_AUDIENCE, type MintOptions, type VerifyOptions, type VerifyResult } from './auth.js';
+export {
+  mintToken,
+  verifyToken,
+  CLOCK_SKEW_SECONDS,
+  DEFAULT_MAX_TOKEN_TTL_SECONDS,
+  TOKEN_AUDIENCE,
+  type MintOptions,
+  type VerifyOptions,
+  type VerifyResult,
+} from './auth.js';
 export {
   CallRouter,
   noFederation,

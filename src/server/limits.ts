@@ -75,7 +75,7 @@ export const defaultLimits: Readonly<ServerLimits> = Object.freeze({
 export const limitNames = Object.keys(defaultLimits) as readonly LimitName[];
 
 function isLimitName(name: string): name is LimitName {
-  return Object.prototype.hasOwnProperty.call(defaultLimits, name);
+  return Object.hasOwn(defaultLimits, name);
 }
 
 /** The defaults with `overrides` applied; throws a RangeError naming the first unknown name or bad value. */

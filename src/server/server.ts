@@ -3,17 +3,18 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { asciiLowerCase, formatAddress, limits as frameLimits, parseAddress, SUBPROTOCOL } from '../protocol/index.js';
+import { asciiLowerCase, formatAddress, limits as frameLimits, parseAddress, SUBPROTOCOL, WSP_PATH } from '../protocol/index.js';
 import { AddressLimiter } from './address-limiter.js';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken, verifyToken } from './auth.js';
 import { CallRouter } from './call-router.js';
 import { Connection } from './connection.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_RING_TIMEOUT_MS } from './defaults.js';
 import { createFederation, LINK_PATH, WELL_KNOWN_PATH, type FederationOptions, type LinkHandler } from './federation/index.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
 import { createLogger, type Logger } from './log.js';
 
-/** The path clients connect to: `ws://host:port/wsp`. */
-export const WSP_PATH = '/wsp';
+/** The path clients connect to, `ws://host:port/wsp`: the protocol's (src/protocol/paths.ts), exported here too. */
+export { WSP_PATH };
 
 export interface WspServerOptions {
   /** The domain this server serves, e.g. `example.org` or `localhost:8080`: users are `name@domain`. */
@@ -171,10 +172,10 @@ function formatUrl(host: string, port: number): string {
  */
 export async function createWspServer(options: WspServerOptions): Promise<WspServer> {
   const domain = checkDomain(options.domain);
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? DEFAULT_HOST;
   const log = options.log ?? createLogger();
   const users = options.users && new Set(options.users.map((name) => checkUser(name, domain)));
-  const ringTimeoutMs = options.ringTimeoutMs ?? 30_000;
+  const ringTimeoutMs = options.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS;
   if (!Number.isInteger(ringTimeoutMs) || ringTimeoutMs <= 0) throw new RangeError('ringTimeoutMs must be a positive integer');
   const devTokens = options.devTokens ?? false;
   const secret = options.secret || randomBytes(32).toString('base64url');
@@ -183,7 +184,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   const limits = resolveLimits(options.limits);
   const origins = options.origins && new Set(options.origins.map(canonicalOrigin));
   const trustProxy = options.trustProxy ?? false;
-  const heartbeatMs = options.heartbeatMs ?? 30_000;
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   if (!Number.isInteger(heartbeatMs) || heartbeatMs <= 0) throw new RangeError('heartbeatMs must be a positive integer');
   const addresses = new AddressLimiter(limits);
 

@@ -87,10 +87,20 @@ describe('CallSession', () => {
     expect(callee.localStream).to.equal(undefined);
     expect(callee.pc.getSenders().map((sender) => sender.track)).to.deep.equal([null, null]);
     await callee.accept();
-    expect(r.sent.filter(({ from }) => from === 'callee').map(({ frame }) => frame[0]).slice(0, 2)).to.deep.equal(['ringing', 'offer']);
+    expect(
+      r.sent
+        .filter(({ from }) => from === 'callee')
+        .map(({ frame }) => frame[0])
+        .slice(0, 2),
+    ).to.deep.equal(['ringing', 'offer']);
     await Promise.all([until(r.caller, 'connected'), until(callee, 'connected')]);
     expect(calls).to.have.length(2);
-    expect(callee.localStream!.getTracks().map((track) => `${track.kind} ${track.readyState}`).sort()).to.deep.equal(['audio live', 'video live']);
+    expect(
+      callee
+        .localStream!.getTracks()
+        .map((track) => `${track.kind} ${track.readyState}`)
+        .sort(),
+    ).to.deep.equal(['audio live', 'video live']);
     // The callee's camera reaches the caller through the transceivers its offer announced: no renegotiation.
     await waitUntil(() => r.caller.remoteStream.getVideoTracks().some((track) => !track.muted), 'the callee’s video never reaches the caller');
     expect(r.sent.filter(({ frame }) => frame[0] === 'offer')).to.have.length(1);
@@ -135,8 +145,15 @@ describe('CallSession', () => {
       const sdp = frames.map((frame) => (frame[0] === 'offer' || frame[0] === 'answer' ? frame[1].sdp : '')).join('');
       // The description's lines lack the trickled candidates' extensions: compared up to the type.
       const key = (candidate: string) => candidate.split(' ', 8).join(' ');
-      const lines = new Set(sdp.split(/\r?\n/).filter((line) => line.startsWith('a=candidate:')).map((line) => key(line.slice(2))));
-      const listed = frames.flatMap((frame) => (frame[0] === 'icecandidate' && frame[1].candidate && lines.has(key(frame[1].candidate)) ? [frame[1].candidate] : []));
+      const lines = new Set(
+        sdp
+          .split(/\r?\n/)
+          .filter((line) => line.startsWith('a=candidate:'))
+          .map((line) => key(line.slice(2))),
+      );
+      const listed = frames.flatMap((frame) =>
+        frame[0] === 'icecandidate' && frame[1].candidate && lines.has(key(frame[1].candidate)) ? [frame[1].candidate] : [],
+      );
       expect(listed, `${side} sent candidates its description lists`).to.deep.equal([]);
     }
   });

@@ -6,7 +6,6 @@ import { watchQuality, type Quality } from '../../src/media/quality.js';
 import { TonePlayer, tones } from '../../src/media/tones.js';
 import { waitUntil } from './helpers.js';
 
-
 /** Two peer connections in this page, `a` sending `stream` to `b`, connected over loopback without any server. */
 async function connectedPair(stream: MediaStream): Promise<{ a: RTCPeerConnection; b: RTCPeerConnection }> {
   const [a, b] = [new RTCPeerConnection(), new RTCPeerConnection()];

@@ -69,7 +69,12 @@ describe('CallSession with every frame delivered twice', () => {
     await until(() => caller.peerHandedOver && callee!.peerHandedOver, 'no handover');
     const count = (from: string, keyword: string) => sent.filter((s) => s.from === from && s.frame[0] === keyword).length;
     expect([count('callee', 'ringing'), count('callee', 'offer'), count('caller', 'answer')]).to.deep.equal([1, 1, 1]);
-    expect(sent.filter(({ frame }) => frame[0] === 'bye').map(({ from }) => from).sort()).to.deep.equal(['callee', 'caller']);
+    expect(
+      sent
+        .filter(({ frame }) => frame[0] === 'bye')
+        .map(({ from }) => from)
+        .sort(),
+    ).to.deep.equal(['callee', 'caller']);
 
     // After the handover, over the DataChannel: an ICE restart's offer, answer and candidates, then the bye, all twice.
     doubleChannel(caller);
@@ -77,7 +82,10 @@ describe('CallSession with every frame delivered twice', () => {
     const ufrags = () => [caller, callee!].map((session) => /a=ice-ufrag:(\S+)/.exec(session.pc.localDescription!.sdp)![1]);
     const before = ufrags();
     caller.pc.restartIce();
-    await until(() => ufrags().every((ufrag, i) => ufrag !== before[i]) && callee!.pc.signalingState === 'stable' && caller.pc.signalingState === 'stable', 'no ICE restart');
+    await until(
+      () => ufrags().every((ufrag, i) => ufrag !== before[i]) && callee!.pc.signalingState === 'stable' && caller.pc.signalingState === 'stable',
+      'no ICE restart',
+    );
     await until(() => caller.pc.connectionState === 'connected' && callee!.pc.connectionState === 'connected', 'lost after the restart');
     // The doubled offer, answer and candidates have all arrived (and been handled, by then, or stability would be lost).
     await Promise.all([flushed(caller, callee!), flushed(callee!, caller)]);

@@ -206,7 +206,10 @@ describe('<wsp-call> in-call controls', () => {
     expect(alice.matches(':state(camera-off)')).to.equal(true);
     // Only the microphone was asked for: the camera light never comes on.
     expect(alice.session!.localStream!.getTracks().map((track) => track.kind)).to.deep.equal(['audio']);
-    expect(bob.session!.remoteStream.getVideoTracks().every((track) => track.muted), 'bob gets no picture from alice').to.equal(true);
+    expect(
+      bob.session!.remoteStream.getVideoTracks().every((track) => track.muted),
+      'bob gets no picture from alice',
+    ).to.equal(true);
     expect(status(alice)).to.contain('In a call');
   });
 });

@@ -96,7 +96,10 @@ describe('devices panel', () => {
     expect(chosenConstraints(choice, { video: true }, present('mic-1', 'mic-2'))).to.deep.equal({ audio: { deviceId: { exact: 'mic-2' } }, video: true });
     expect(chosenConstraints(choice, { video: false }, present('mic-1'))).to.deep.equal({ audio: true, video: false });
     // Ids hidden (no permission yet): the choice stays a preference.
-    expect(chosenConstraints(choice, { video: true }, present(''))).to.deep.equal({ audio: { deviceId: { ideal: 'mic-2' } }, video: { deviceId: { ideal: 'cam-9' } } });
+    expect(chosenConstraints(choice, { video: true }, present(''))).to.deep.equal({
+      audio: { deviceId: { ideal: 'mic-2' } },
+      video: { deviceId: { ideal: 'cam-9' } },
+    });
   });
 
   it('switches the camera and microphone of a live call without renegotiating', async () => {
@@ -149,7 +152,9 @@ describe('devices panel', () => {
       const error = next(el, 'error');
       (await shown(el, 'settings-button')).click();
       expect((await error).message).to.equal('Permission denied');
-      const alert = await waitUntil(() => el.shadowRoot!.querySelector('[role=alert]'), 'no message in the panel').then(() => el.shadowRoot!.querySelector('[role=alert]')!);
+      const alert = await waitUntil(() => el.shadowRoot!.querySelector('[role=alert]'), 'no message in the panel').then(
+        () => el.shadowRoot!.querySelector('[role=alert]')!,
+      );
       expect(alert.textContent).to.equal('Camera or microphone unavailable: Permission denied');
       expect(part(el, 'preview')).to.equal(null);
       await expect(el).to.be.accessible();

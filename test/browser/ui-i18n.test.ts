@@ -12,7 +12,11 @@ const says = (el: WspCall, text: string) => waitUntil(() => status(el) === text,
 /** What an idle, online widget says: ready, or, in a browser without WebRTC (WebKitGTK), that it cannot call. */
 const idle = webrtc
   ? { en: 'Ready', de: 'Bereit', fr: 'Prêt' }
-  : { en: 'Calls are not possible in this browser', de: 'Anrufe sind in diesem Browser nicht möglich', fr: 'Les appels ne sont pas possibles dans ce navigateur' };
+  : {
+      en: 'Calls are not possible in this browser',
+      de: 'Anrufe sind in diesem Browser nicht möglich',
+      fr: 'Les appels ne sont pas possibles dans ce navigateur',
+    };
 
 describe('<wsp-call> languages', () => {
   afterEach(async () => {

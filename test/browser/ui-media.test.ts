@@ -12,14 +12,11 @@ import { click, connected, part, ringing, shown, status } from './ui-helpers.js'
 /** Waits until the tone `el` plays is really heard: its analyser measures sound. */
 async function audible(el: WspCall): Promise<void> {
   const samples = new Float32Array(2048);
-  await waitUntil(
-    () => {
-      const playing = tone(el);
-      playing?.analyser.getFloatTimeDomainData(samples);
-      return playing && loudness(samples) > 0.3;
-    },
-    `${el.caller}: no tone heard`,
-  );
+  await waitUntil(() => {
+    const playing = tone(el);
+    playing?.analyser.getFloatTimeDomainData(samples);
+    return playing && loudness(samples) > 0.3;
+  }, `${el.caller}: no tone heard`);
 }
 
 afterEach(removeAll);
@@ -212,7 +209,9 @@ describe('screen share', () => {
     const local = Object.assign(document.createElement('video'), { srcObject: new MediaStream([screen]), muted: true });
     await local.play();
     await waitUntil(() => local.videoWidth > 0, 'the screen shows no picture here');
-    await waitUntil(() => shows(remote, aspect(local)), `the other side shows a picture of shape ${aspect(remote)}, not the screen's ${aspect(local)}`, { timeout: 10_000 });
+    await waitUntil(() => shows(remote, aspect(local)), `the other side shows a picture of shape ${aspect(remote)}, not the screen's ${aspect(local)}`, {
+      timeout: 10_000,
+    });
     expect(showsCamera(remote)).to.equal(false);
     const off = next(alice, 'screenshare');
     part(alice, 'screen-button')!.click();

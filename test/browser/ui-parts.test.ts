@@ -34,7 +34,18 @@ describe('<wsp-call> parts, theming and slots', () => {
     await bob.accept();
     await up;
     await shown(alice, 'timer');
-    expect(parts(alice)).to.include.members(['remote-video', 'local-video', 'status', 'timer', 'controls', 'mute-button', 'camera-button', 'fullscreen-button', 'pip-button', 'hangup-button']);
+    expect(parts(alice)).to.include.members([
+      'remote-video',
+      'local-video',
+      'status',
+      'timer',
+      'controls',
+      'mute-button',
+      'camera-button',
+      'fullscreen-button',
+      'pip-button',
+      'hangup-button',
+    ]);
     const ended = next(alice, 'ended');
     await bob.hangup();
     await ended;

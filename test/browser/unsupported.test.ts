@@ -10,7 +10,7 @@ import { connected, part, shown, status } from './ui-helpers.js';
 /** Takes `name` away from `target` (from the object of its prototype chain that holds it); returns what puts it back. */
 function without(target: object, name: string): () => void {
   let owner: object | null = target;
-  while (owner && !Object.prototype.hasOwnProperty.call(owner, name)) owner = Object.getPrototypeOf(owner);
+  while (owner && !Object.hasOwn(owner, name)) owner = Object.getPrototypeOf(owner);
   if (!owner) return () => {};
   const holder = owner;
   const descriptor = Object.getOwnPropertyDescriptor(holder, name)!;

@@ -1,7 +1,22 @@
 // <wsp-call> against the real WSP server (started by web-test-runner.config.mjs): calls between widgets on one page.
 import { expect, fixture, html } from '@open-wc/testing';
 import type { WspCall } from '../../src/wsp-call.js';
-import { devToken, freshUser, handedOver, next, pair, phone, record, remoteVideoPlays, removeAll, states, video, videoAdvances, waitUntil, wspConfig } from './helpers.js';
+import {
+  devToken,
+  freshUser,
+  handedOver,
+  next,
+  pair,
+  phone,
+  record,
+  remoteVideoPlays,
+  removeAll,
+  states,
+  video,
+  videoAdvances,
+  waitUntil,
+  wspConfig,
+} from './helpers.js';
 
 /** Rings `callee` from `caller` and waits until both widgets said `ringing`. */
 async function ring(caller: WspCall, callee: WspCall): Promise<void> {
@@ -23,7 +38,10 @@ async function connectedPair(): Promise<[WspCall, WspCall]> {
 
 async function released(el: WspCall): Promise<void> {
   const session = el.session!;
-  expect(session.localStream!.getTracks().map((track) => track.readyState), 'local tracks').to.deep.equal(['ended', 'ended']);
+  expect(
+    session.localStream!.getTracks().map((track) => track.readyState),
+    'local tracks',
+  ).to.deep.equal(['ended', 'ended']);
   // The side that hung up closes once the other side, ending on its bye, closed the DataChannel (or a second later).
   await waitUntil(() => session.pc.connectionState === 'closed', `${el.caller}: the peer connection stays ${session.pc.connectionState}`);
   expect(session.channel?.readyState ?? 'closed', 'DataChannel').to.be.oneOf(['closing', 'closed']);
@@ -274,13 +292,18 @@ describe('<wsp-call>', () => {
     deny(1); // Alice's first request, camera and microphone; her microphone alone is granted.
     const error = next(alice, 'error');
     await ring(alice, bob);
-    expect((await error).message).to.contain('NotAllowedError').and.to.contain('voice only');
+    expect((await error).message)
+      .to.contain('NotAllowedError')
+      .and.to.contain('voice only');
     const connected = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
     await bob.accept();
     await connected;
     await remoteVideoPlays(alice);
     expect(alice.session!.localStream!.getTracks().map((track) => track.kind)).to.deep.equal(['audio']);
-    expect(bob.session!.remoteStream.getVideoTracks().every((track) => track.muted), 'bob gets no picture from alice').to.equal(true);
+    expect(
+      bob.session!.remoteStream.getVideoTracks().every((track) => track.muted),
+      'bob gets no picture from alice',
+    ).to.equal(true);
   });
 
   it('falls back to receive-only when camera and microphone are denied, and says so', async () => {
@@ -288,7 +311,9 @@ describe('<wsp-call>', () => {
     deny(2); // Alice's both requests: with the camera, then the microphone alone.
     const error = next(alice, 'error');
     await ring(alice, bob);
-    expect((await error).message).to.contain('NotAllowedError').and.to.contain('receiving only');
+    expect((await error).message)
+      .to.contain('NotAllowedError')
+      .and.to.contain('receiving only');
     const connected = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
     await bob.accept();
     await connected;

@@ -103,7 +103,9 @@ async function connect(caller: Side, callee: Side): Promise<void> {
   assert.equal(ringing.incoming, false, `${name(caller)}: its ringing event is for the outgoing call`);
   assert.equal((await callee.page.evaluate(() => window.phone.last('ringing')!)).incoming, true, `${name(callee)}: ringing, incoming`);
   // Its offer is ready while it rings; its camera and microphone are not opened before the user accepts.
-  await until(callee.page, () => window.phone.session()?.signaling === 'have-local-offer', undefined, { what: `${name(callee)}: offer prepared while ringing` });
+  await until(callee.page, () => window.phone.session()?.signaling === 'have-local-offer', undefined, {
+    what: `${name(callee)}: offer prepared while ringing`,
+  });
   assert.deepEqual(await callee.page.evaluate(() => window.phone.devices()), { asked: 0, liveCamera: false }, `${name(callee)}: no device before accept`);
   await accept(caller.page, callee.page);
   assert.equal((await callee.page.evaluate(() => window.phone.devices())).liveCamera, true, `${name(callee)}: its camera opens on accept`);
@@ -115,7 +117,9 @@ async function connect(caller: Side, callee: Side): Promise<void> {
   }
   await Promise.all(
     [caller, callee].map((side) =>
-      until(side.page, () => window.phone.session()!.handedOver && window.phone.session()!.peerHandedOver, undefined, { what: `${name(side)}: DataChannel handover` }),
+      until(side.page, () => window.phone.session()!.handedOver && window.phone.session()!.peerHandedOver, undefined, {
+        what: `${name(side)}: DataChannel handover`,
+      }),
     ),
   );
   for (const side of [caller, callee]) assert.equal((await session(side)).channel, 'datachannel');
@@ -203,7 +207,11 @@ async function iceRestart(from: Side, other: Side): Promise<void> {
   );
   for (const side of [from, other]) {
     const errors = await side.page.evaluate(() => window.phone.log.filter(({ type }) => type === 'error').map(({ message }) => message));
-    assert.equal(await side.page.evaluate(() => window.phone.state()), 'connected', `${name(side)}: the call ended at ${name(from)}'s ICE restart (${errors.join('; ')})`);
+    assert.equal(
+      await side.page.evaluate(() => window.phone.state()),
+      'connected',
+      `${name(side)}: the call ended at ${name(from)}'s ICE restart (${errors.join('; ')})`,
+    );
   }
   await mediaFlows(from, other);
 }
@@ -222,9 +230,12 @@ describe('calls between Chromium and Firefox', { timeout: 300_000 }, () => {
     ['firefox', 'chromium', 'callee'],
   ] as const) {
     const [Caller, Callee] = [callerKind, calleeKind].map((kind) => (kind === 'chromium' ? 'Chromium' : 'Firefox'));
-    const pick = (who: 'caller' | 'callee'): [Side, Side] => (who === 'caller' ? [sides[callerKind], sides[calleeKind]] : [sides[calleeKind], sides[callerKind]]);
+    const pick = (who: 'caller' | 'callee'): [Side, Side] =>
+      who === 'caller' ? [sides[callerKind], sides[calleeKind]] : [sides[calleeKind], sides[callerKind]];
 
-    test(`${Caller} calls ${Callee}: ringing, connected, video both ways, handover, mute and camera seen across, screen share from each side, the ${hangsUp} hangs up`, { timeout: 120_000 }, async () => {
+    test(`${Caller} calls ${Callee}: ringing, connected, video both ways, handover, mute and camera seen across, screen share from each side, the ${hangsUp} hangs up`, {
+      timeout: 120_000,
+    }, async () => {
       const [caller, callee] = pick('caller');
       await diagnosed(async () => {
         await open(caller, callee);
@@ -241,7 +252,9 @@ describe('calls between Chromium and Firefox', { timeout: 300_000 }, () => {
     // breaks calls between these two browsers), in a call of its own, so that the flow above is judged apart; the
     // other side than above hangs up.
     const other = hangsUp === 'caller' ? 'callee' : 'caller';
-    test(`${Caller} calls ${Callee}: restartIce() at the callee; both stay connected, video flows both ways; the ${other} hangs up`, { timeout: 120_000 }, async () => {
+    test(`${Caller} calls ${Callee}: restartIce() at the callee; both stay connected, video flows both ways; the ${other} hangs up`, {
+      timeout: 120_000,
+    }, async () => {
       const [caller, callee] = pick('caller');
       await diagnosed(async () => {
         await open(caller, callee);

@@ -41,10 +41,14 @@ async function open(path: string): Promise<Page> {
   const page = await browser.newPage({ reducedMotion: 'reduce' });
   page.on('pageerror', (error) => assert.fail(`${path}: ${error.message}`));
   await page.goto(new URL(path, url).href);
-  await page.waitForFunction(() => {
-    const widgets = [...document.querySelectorAll('wsp-call')];
-    return widgets.length === 2 && widgets.every((el) => el.online);
-  }, null, { timeout: 20_000 });
+  await page.waitForFunction(
+    () => {
+      const widgets = [...document.querySelectorAll('wsp-call')];
+      return widgets.length === 2 && widgets.every((el) => el.online);
+    },
+    null,
+    { timeout: 20_000 },
+  );
   return page;
 }
 

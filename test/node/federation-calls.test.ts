@@ -61,7 +61,10 @@ test('hang-up crosses the link both ways: bye 200 from either party', async (t) 
   const { alpha, beta } = await startDomains(t);
   const caller = await Client.open(t, alpha, 'alice');
   const callee = await Client.open(t, beta, 'bob');
-  for (const [call, hangsUp, hears] of [['c1', caller, callee], ['c2', callee, caller]] as const) {
+  for (const [call, hangsUp, hears] of [
+    ['c1', caller, callee],
+    ['c2', callee, caller],
+  ] as const) {
     caller.send(frames.invite(call, alice, bob));
     await callee.next();
     callee.send(frames.offer(call));

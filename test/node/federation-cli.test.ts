@@ -26,9 +26,15 @@ interface Process {
 
 /** Free ports, picked before the servers start: each must name the other's port in --peer. */
 async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => resolve(server));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const server = createServer().listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
   const ports = servers.map((server) => (server.address() as AddressInfo).port);
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   return ports;
@@ -62,7 +68,16 @@ describe('two wsp-server processes', { concurrency: false }, () => {
     const [portA, portB] = await freePorts(2);
     const alphaDomain = `alpha.localhost:${portA}`;
     const betaDomain = `beta.localhost:${portB}`;
-    const alphaArgs = ['--domain', alphaDomain, '--port', String(portA), '--key-file', join(dir, 'alpha.pem'), '--peer', `${betaDomain}=http://127.0.0.1:${portB}`];
+    const alphaArgs = [
+      '--domain',
+      alphaDomain,
+      '--port',
+      String(portA),
+      '--key-file',
+      join(dir, 'alpha.pem'),
+      '--peer',
+      `${betaDomain}=http://127.0.0.1:${portB}`,
+    ];
     const betaArgs = ['--domain', betaDomain, '--port', String(portB), '--key-file', join(dir, 'beta.pem')];
     const started = performance.now();
     const [alpha, beta] = await Promise.all([

@@ -44,7 +44,10 @@ test('the document announces the link and client URLs and the key with its expir
     client: 'wss://example.org/wsp',
     keys: [{ kid: keys.kid, kty: 'OKP', crv: 'Ed25519', x: keys.x, exp: (now + HOUR) / 1000 }],
   });
-  assert.equal(wellKnownDocument({ domain: 'a', publicUrl: 'http://127.0.0.1:8001/base', keys, now, keyTtlMs: HOUR }).link, 'ws://127.0.0.1:8001/base/wsp/federation');
+  assert.equal(
+    wellKnownDocument({ domain: 'a', publicUrl: 'http://127.0.0.1:8001/base', keys, now, keyTtlMs: HOUR }).link,
+    'ws://127.0.0.1:8001/base/wsp/federation',
+  );
   assert.throws(() => wellKnownDocument({ domain: 'a', publicUrl: 'ftp://x', keys, now, keyTtlMs: HOUR }), /http: or https:/);
 });
 

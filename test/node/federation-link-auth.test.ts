@@ -43,13 +43,21 @@ const signed = (overrides: Partial<Parameters<typeof signLink>[0]> = {}) =>
   signLink({ origin: 'alpha.localhost', destination: 'beta.localhost', keys: alpha, now: NOW, ...overrides });
 
 test('the statement is five lines of exact bytes', () => {
-  const bytes = linkStatement({ origin: 'alpha.localhost:8001', destination: 'beta.localhost:8002', timestamp: 1732770000000, nonce: 'AAAAAAAAAAAAAAAAAAAAAA' });
+  const bytes = linkStatement({
+    origin: 'alpha.localhost:8001',
+    destination: 'beta.localhost:8002',
+    timestamp: 1732770000000,
+    nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
+  });
   assert.equal(bytes.toString('utf8'), 'WSP-LINK-1.0\nalpha.localhost:8001\nbeta.localhost:8002\n1732770000000\nAAAAAAAAAAAAAAAAAAAAAA\n');
 });
 
 test('the header names every parameter; a genuine one verifies', () => {
   const header = signed({ nonce: 'n0nce-n0nce-n0nce-n0nce' });
-  assert.match(header, /^WSP-Link origin="alpha\.localhost", destination="beta\.localhost", key="[\w-]{16}", ts="1750000000000", nonce="n0nce-n0nce-n0nce-n0nce", sig="[\w-]{86}"$/);
+  assert.match(
+    header,
+    /^WSP-Link origin="alpha\.localhost", destination="beta\.localhost", key="[\w-]{16}", ts="1750000000000", nonce="n0nce-n0nce-n0nce-n0nce", sig="[\w-]{86}"$/,
+  );
   assert.equal(check(header), undefined);
   assert.equal(check(header, { now: NOW + SKEW }), undefined, 'the edge of the window is inside');
 });

@@ -33,7 +33,12 @@ test('a second link from the same domain replaces the first: one domain holds on
     const older = closed(current);
     current = await openLink(t, beta, gamma.domain, gamma.keys);
     assert.deepEqual(await older, { code: 1000, reason: 'replaced by a newer link' });
-    await Promise.all(beta.links.links(gamma.domain).slice(0, -1).map((link) => link.closed));
+    await Promise.all(
+      beta.links
+        .links(gamma.domain)
+        .slice(0, -1)
+        .map((link) => link.closed),
+    );
     assert.equal(beta.links.links(gamma.domain).length, 1);
   }
   assert.equal(current.readyState, WebSocket.OPEN, 'the newest link stays');
@@ -56,7 +61,11 @@ test('links per address: past linksPerAddress open links, or linkUpgradesPerMinu
   const statements = [0, 1, 2, 3].map(() => ({ authorization: signLink({ origin: 'nobody.localhost', destination: counted.domain, keys: generateKeys() }) }));
   const answers: Attempt[] = [];
   for (const headers of statements) answers.push(await attempt(counted, headers));
-  assert.deepEqual(answers.map((answer) => (answer === 'open' ? answer : answer.status)), [401, 401, 401, 429], 'refused ones count too');
+  assert.deepEqual(
+    answers.map((answer) => (answer === 'open' ? answer : answer.status)),
+    [401, 401, 401, 429],
+    'refused ones count too',
+  );
 });
 
 /** An HTTP server that takes connections and never answers, until `hangUp()`: counts the connections it got. */
@@ -101,7 +110,11 @@ test('handshakes naming 40 origins make two outbound connections: the rest are r
   await Promise.all([waiting, pit.reached(2)]);
   pit.hangUp(); // the two lookups under way fail now, as they would at their timeout
   const statuses = (await Promise.all(answers)).map((answer) => (answer === 'open' ? 0 : answer.status));
-  assert.deepEqual(statuses.filter((status) => status !== 503), [401, 401], statuses.join(' '));
+  assert.deepEqual(
+    statuses.filter((status) => status !== 503),
+    [401, 401],
+    statuses.join(' '),
+  );
   const refused = (await Promise.all(answers)).find((answer) => answer !== 'open' && answer.status === 503);
   assert.deepEqual(refused, { status: 503, body: 'too many handshakes under way: try again later' });
   assert.equal(pit.accepted(), 2, 'two lookups at once from one address, and no more');

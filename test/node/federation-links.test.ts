@@ -82,7 +82,10 @@ test('a replayed handshake is refused, and so are a wrong destination, a stale t
 
   const refusals: [Record<string, string>, string][] = [
     [{ authorization: signLink({ origin: ALPHA, destination: 'gamma.localhost', keys: alpha.keys }) }, 'wrong destination: this server is beta.localhost'],
-    [{ authorization: signLink({ origin: ALPHA, destination: BETA, keys: alpha.keys, now: Date.now() - 120_000 }) }, "timestamp outside ±60 s of this server's clock"],
+    [
+      { authorization: signLink({ origin: ALPHA, destination: BETA, keys: alpha.keys, now: Date.now() - 120_000 }) },
+      "timestamp outside ±60 s of this server's clock",
+    ],
     [{ authorization: signLink({ origin: BETA, destination: BETA, keys: alpha.keys }) }, "origin is this server's own domain"],
     [{}, 'Authorization header missing'],
   ];
@@ -120,7 +123,10 @@ test('an unreachable domain answers the call with 502 within milliseconds, then 
   assert.equal(alpha.links.route('down.localhost'), undefined, 'backing off: the router answers 502 at once');
   await delay(350);
   assert.ok(alpha.links.route('down.localhost'), 'tried again after the backoff');
-  assert.deepEqual([1, 2, 3, 4, 10].map((failures) => backoffDelay(failures, 1000, 60_000)), [1000, 2000, 4000, 8000, 60_000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 10].map((failures) => backoffDelay(failures, 1000, 60_000)),
+    [1000, 2000, 4000, 8000, 60_000],
+  );
 });
 
 test('a link closes once idle, never while a call crosses it, and opens again for the next call', async (t) => {

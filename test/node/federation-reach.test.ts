@@ -6,14 +6,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { ByeCode } from '../../src/protocol/index.js';
-import {
-  Discovery,
-  generateKeys,
-  isIpLiteralDomain,
-  isPublicAddress,
-  NetworkPolicy,
-  wellKnownDocument,
-} from '../../src/server/federation/index.js';
+import { Discovery, generateKeys, isIpLiteralDomain, isPublicAddress, NetworkPolicy, wellKnownDocument } from '../../src/server/federation/index.js';
 import { Client, frames, recordingLogger, startServer } from './helpers.js';
 
 /** A host inside the server's network: counts the connections it gets, and answers each with a secret. */
@@ -48,9 +41,29 @@ async function documentServer(t: TestContext, domain: string, link: string): Pro
 test('public addresses are the only ones reached unless allowed; IP-address domains are told apart however written', () => {
   for (const ip of ['8.8.8.8', '2606:4700::1111', '1.1.1.1']) assert.ok(isPublicAddress(ip), ip);
   const special = [
-    '127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1',
-    '255.255.255.255', '198.18.0.1', '192.0.2.1', '::1', '::', 'fe80::1', 'fd00::1', 'ff02::1', '::ffff:127.0.0.1',
-    '::ffff:10.0.0.1', '64:ff9b::a00:1', '2002:7f00:1::1', '2001::1', '2001:db8::1', 'not an address',
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '198.18.0.1',
+    '192.0.2.1',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd00::1',
+    'ff02::1',
+    '::ffff:127.0.0.1',
+    '::ffff:10.0.0.1',
+    '64:ff9b::a00:1',
+    '2002:7f00:1::1',
+    '2001::1',
+    '2001:db8::1',
+    'not an address',
   ];
   for (const ip of special) assert.equal(isPublicAddress(ip), false, ip);
   const lan = new NetworkPolicy(['10.0.0.0/8', 'fd00::/8']);

@@ -17,7 +17,10 @@ describe('tone cadence', () => {
   it('lists each stretch once across consecutive ranges, by its start', () => {
     const pieces = [...soundingWindows(tones.ring, 0, 1.7), ...soundingWindows(tones.ring, 1.7, 6)];
     assert.deepEqual(pieces, soundingWindows(tones.ring, 0, 6));
-    assert.deepEqual(pieces.map(([start]) => Math.round(start * 10) / 10), [0, 0.6, 3, 3.6]);
+    assert.deepEqual(
+      pieces.map(([start]) => Math.round(start * 10) / 10),
+      [0, 0.6, 3, 3.6],
+    );
   });
 
   it('yields nothing for an empty range or a cadence of zeros', () => {
@@ -86,7 +89,12 @@ describe('remembered devices', () => {
     const store = memory();
     store.setItem('wsp-call.devices', '{not json');
     assert.deepEqual(loadDeviceChoice(store), {});
-    const refusing = { getItem: () => null, setItem: () => { throw new Error('QuotaExceededError'); } };
+    const refusing = {
+      getItem: () => null,
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+    };
     assert.doesNotThrow(() => saveDeviceChoice({ audioinput: 'mic' }, refusing));
     assert.deepEqual(loadDeviceChoice(undefined), {});
   });

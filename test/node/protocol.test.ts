@@ -24,7 +24,11 @@ const examples: Record<Frame[0], Frame> = {
   ringing: ['ringing', {}, { call: 'c1' }],
   offer: ['offer', { type: 'offer', sdp: 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n' }, { call: 'c1' }],
   answer: ['answer', { type: 'answer', sdp: 'v=0\r\n' }, { call: 'c1' }],
-  icecandidate: ['icecandidate', { candidate: 'candidate:1 1 udp 1 1.2.3.4 5 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null }, { call: 'c1' }],
+  icecandidate: [
+    'icecandidate',
+    { candidate: 'candidate:1 1 udp 1 1.2.3.4 5 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null },
+    { call: 'c1' },
+  ],
   bye: ['bye', { code: 200, reason: 'done' }, { call: 'c1' }],
 };
 
@@ -97,8 +101,16 @@ const malformed: [string, string, RegExp][] = [
   ['a call id too long', json(['ringing', {}, { call: 'x'.repeat(limits.callId + 1) }]), /options.call is longer than 64/],
   ['a caller without uri', json(['invite', { caller: {}, callee: { uri: 'b@c.d' } }, { call: 'x' }]), /content.caller.uri must be a string/],
   ['a callee that is a string', json(['invite', { caller: { uri: 'a@c.d' }, callee: 'b@c.d' }, { call: 'x' }]), /content.callee must be an object/],
-  ['a name that is a number', json(['invite', { caller: { uri: 'a@c.d', name: 1 }, callee: { uri: 'b@c.d' } }, { call: 'x' }]), /content.caller.name must be a string/],
-  ['a name too long', json(['invite', { caller: { uri: 'a@c.d', name: 'n'.repeat(257) }, callee: { uri: 'b@c.d' } }, { call: 'x' }]), /name is longer than 256/],
+  [
+    'a name that is a number',
+    json(['invite', { caller: { uri: 'a@c.d', name: 1 }, callee: { uri: 'b@c.d' } }, { call: 'x' }]),
+    /content.caller.name must be a string/,
+  ],
+  [
+    'a name too long',
+    json(['invite', { caller: { uri: 'a@c.d', name: 'n'.repeat(257) }, callee: { uri: 'b@c.d' } }, { call: 'x' }]),
+    /name is longer than 256/,
+  ],
   ['a timeout below 1000', json(['invite', { caller: { uri: 'a@c.d' }, callee: { uri: 'b@c.d' } }, { call: 'x', timeout: 999 }]), /options.timeout/],
   ['a timeout above 120000', json(['invite', { caller: { uri: 'a@c.d' }, callee: { uri: 'b@c.d' } }, { call: 'x', timeout: 120_001 }]), /options.timeout/],
   ['a fractional timeout', json(['invite', { caller: { uri: 'a@c.d' }, callee: { uri: 'b@c.d' } }, { call: 'x', timeout: 1500.5 }]), /options.timeout/],
@@ -200,9 +212,13 @@ const address = fc
   .map(([user, domain]) => `${user}@${domain}`);
 const party = fc.record({ uri: address, name: fc.string({ maxLength: 256 }) }, { requiredKeys: ['uri'], noNullPrototype: true });
 const frame: fc.Arbitrary<Frame> = fc.oneof(
-  fc.tuple(fc.record({ caller: party, callee: party }, { noNullPrototype: true }), callId, fc.option(fc.integer({ min: 1000, max: 120_000 }), { nil: undefined })).map(
-    ([content, call, timeout]): Frame => ['invite', content, timeout === undefined ? { call } : { call, timeout }],
-  ),
+  fc
+    .tuple(
+      fc.record({ caller: party, callee: party }, { noNullPrototype: true }),
+      callId,
+      fc.option(fc.integer({ min: 1000, max: 120_000 }), { nil: undefined }),
+    )
+    .map(([content, call, timeout]): Frame => ['invite', content, timeout === undefined ? { call } : { call, timeout }]),
   callId.map((call): Frame => ['ringing', {}, { call }]),
   fc.tuple(fc.string({ minLength: 1, maxLength: 2000 }), callId).map(([sdp, call]): Frame => ['offer', { type: 'offer', sdp }, { call }]),
   fc.tuple(fc.string({ minLength: 1, maxLength: 2000 }), callId).map(([sdp, call]): Frame => ['answer', { type: 'answer', sdp }, { call }]),
@@ -221,7 +237,10 @@ const frame: fc.Arbitrary<Frame> = fc.oneof(
     )
     .map(([content, call]): Frame => ['icecandidate', content, { call }]),
   fc
-    .tuple(fc.record({ code: fc.integer({ min: 100, max: 699 }), reason: fc.string({ maxLength: 256 }) }, { requiredKeys: ['code'], noNullPrototype: true }), fc.option(callId, { nil: undefined }))
+    .tuple(
+      fc.record({ code: fc.integer({ min: 100, max: 699 }), reason: fc.string({ maxLength: 256 }) }, { requiredKeys: ['code'], noNullPrototype: true }),
+      fc.option(callId, { nil: undefined }),
+    )
     .map(([content, call]): Frame => ['bye', content, call === undefined ? {} : { call }]),
 );
 
@@ -231,10 +250,17 @@ test('property: every valid frame survives encode → decode', () => {
 
 test('property: decode never throws, whatever it is given', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => json(v))), (data) => {
-      const result = decode(data);
-      if (result.ok) assert.deepEqual(decode(encode(result.frame)), result);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.json(),
+        fc.jsonValue().map((v) => json(v)),
+      ),
+      (data) => {
+        const result = decode(data);
+        if (result.ok) assert.deepEqual(decode(encode(result.frame)), result);
+      },
+    ),
   );
   fc.assert(
     fc.property(fc.constantFrom(...keywords), fc.jsonValue(), fc.jsonValue(), (keyword, content, options) => {

@@ -103,7 +103,10 @@ test('one invite per caller per callee: a repeated invite gets 429, and the firs
   w.router.receive(alicesTablet, frames.invite('c3', alice.user, bob.user));
   assert.deepEqual(alice.inbox.splice(0), [ALREADY('c2')]);
   assert.deepEqual(alicesTablet.inbox.splice(0), [ALREADY('c3')]);
-  assert.deepEqual(bob.inbox.map((frame) => frame[2].call), ['c1']);
+  assert.deepEqual(
+    bob.inbox.map((frame) => frame[2].call),
+    ['c1'],
+  );
   // Another callee is another count.
   w.router.receive(alice, frames.invite('c4', alice.user, dave.user));
   assert.equal(dave.inbox.at(-1)?.[0], 'invite');
@@ -120,7 +123,10 @@ test('one invite per caller per callee holds for a caller behind a link, counted
   w.router.receive(link, frames.invite('l2', 'xavier@b.test', bob.user));
   w.router.receive(link, frames.invite('l3', 'yvonne@b.test', bob.user));
   assert.deepEqual(link.inbox, [ALREADY('l2')]);
-  assert.deepEqual(bob.inbox.map((frame) => frame[2].call), ['l1', 'l3']);
+  assert.deepEqual(
+    bob.inbox.map((frame) => frame[2].call),
+    ['l1', 'l3'],
+  );
 });
 
 for (const [what, end] of endings) {
@@ -172,7 +178,10 @@ test('invitesPerUserPerDomain: past its share one domain gets 486, and a local c
   w.router.receive(carol, frames.invite('c1', carol.user, bob.user));
   const other = w.peer('b.test', 'b.test');
   w.router.receive(other, frames.invite('b1', 'xavier@b.test', bob.user));
-  assert.deepEqual(bob.inbox.map((frame) => frame[2].call), ['c1', 'b1']);
+  assert.deepEqual(
+    bob.inbox.map((frame) => frame[2].call),
+    ['c1', 'b1'],
+  );
   assert.deepEqual([...carol.inbox, ...other.inbox], []);
 });
 

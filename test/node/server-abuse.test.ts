@@ -69,11 +69,7 @@ test('a frame larger than the limit closes that connection with 1009, and nobody
 test('nobody can invite as another user: 403 for that call, and the callee does not ring', async (t) => {
   const { bob, mallory } = await setup(t);
   mallory.send(frames.invite('fake', address('alice'), bob.user));
-  assert.deepEqual(await mallory.next(), [
-    'bye',
-    { code: ByeCode.FORBIDDEN, reason: `caller.uri must be your own address ${mallory.user}` },
-    { call: 'fake' },
-  ]);
+  assert.deepEqual(await mallory.next(), ['bye', { code: ByeCode.FORBIDDEN, reason: `caller.uri must be your own address ${mallory.user}` }, { call: 'fake' }]);
   await bob.sync();
 });
 
@@ -105,7 +101,7 @@ test("another device of the callee's user cannot step into an accepted call it n
   await stillWorks(alice, bob);
 });
 
-test("an invite reusing a call id in use gets the notice, and that call goes on", async (t) => {
+test('an invite reusing a call id in use gets the notice, and that call goes on', async (t) => {
   const { alice, bob, mallory } = await setup(t);
   mallory.send(frames.invite('c1', mallory.user, bob.user));
   assert.match(String((await mallory.nextNotice())[1].reason), /already in use/);

@@ -16,9 +16,7 @@ const YEAR = 365 * DAY;
 
 /** A token as mintToken makes it, with `claims` changed: for the cases mintToken refuses to make. */
 function craft(claims: Record<string, unknown>, secret = key): Promise<string> {
-  return new SignJWT({ sub: address('alice'), aud: 'wsp', iat: now(), exp: now() + 60, ...claims })
-    .setProtectedHeader({ alg: 'HS256' })
-    .sign(secret);
+  return new SignJWT({ sub: address('alice'), aud: 'wsp', iat: now(), exp: now() + 60, ...claims }).setProtectedHeader({ alg: 'HS256' }).sign(secret);
 }
 
 test('mintToken and verifyToken agree; the address is stored in lower case', async () => {
@@ -57,8 +55,19 @@ const refusals: [string, () => Promise<string | undefined>, 401 | 403, string][]
   ['a token issued two days ago and valid for one more', () => craft({ iat: now() - 2 * DAY, exp: now() + DAY }), 401, 'token valid for longer than 86400 s'],
   ['a token whose subject is no address', () => craft({ sub: 'alice' }), 401, 'token subject is not an address user@domain'],
   ['a token for a name that folds into a user (KELVIN SIGN)', () => craft({ sub: `\u212Aim@${DOMAIN}` }), 401, 'token subject is not an address user@domain'],
-  ['an unsigned token', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: address('alice'), aud: 'wsp', exp: now() + 60 })).toString('base64url')}.`, 401, 'token not signed with HS256'],
-  ['a token of another domain', () => mintToken({ address: 'alice@beta.localhost', secret: SECRET }), 403, 'token is for domain beta.localhost, this server serves alpha.localhost'],
+  [
+    'an unsigned token',
+    async () =>
+      `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: address('alice'), aud: 'wsp', exp: now() + 60 })).toString('base64url')}.`,
+    401,
+    'token not signed with HS256',
+  ],
+  [
+    'a token of another domain',
+    () => mintToken({ address: 'alice@beta.localhost', secret: SECRET }),
+    403,
+    'token is for domain beta.localhost, this server serves alpha.localhost',
+  ],
   ['a token of a user not in the directory', () => mintToken({ address: address('mallory'), secret: SECRET }), 403, 'unknown user mallory'],
 ];
 
@@ -190,7 +199,11 @@ test('odd request targets (//, ///x, //host/path, absolute URLs) get 404 and at 
       assert.equal(status, 404, `${target}${extra ? ' (upgrade)' : ''}`);
     }
   }
-  assert.equal(await rawStatus(server.port, `GET http://localhost/healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`), 200, 'absolute-form targets still route');
+  assert.equal(
+    await rawStatus(server.port, `GET http://localhost/healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`),
+    200,
+    'absolute-form targets still route',
+  );
   const loud = lines.filter((line) => line.level !== 'debug' && line.msg !== 'listening' && !String(line.level).startsWith('warn'));
   assert.deepEqual(loud, []);
 });
@@ -198,7 +211,12 @@ test('odd request targets (//, ///x, //host/path, absolute URLs) get 404 and at 
 /** GET /dev/token?user=alice as a page of `origin` would fetch it. */
 async function devTokenFrom(port: number, origin: string) {
   const response = await fetch(`http://127.0.0.1:${port}/dev/token?user=alice`, { headers: { Origin: origin } });
-  return { status: response.status, allow: response.headers.get('access-control-allow-origin'), vary: response.headers.get('vary'), body: await response.text() };
+  return {
+    status: response.status,
+    allow: response.headers.get('access-control-allow-origin'),
+    vary: response.headers.get('vary'),
+    body: await response.text(),
+  };
 }
 
 test('/dev/token answers loopback pages only (the runner, the demo), or the listed origins; never *', async (t) => {
@@ -216,7 +234,10 @@ test('/dev/token answers loopback pages only (the runner, the demo), or the list
   }
 
   const listed = await startServer(t, { devTokens: true, origins: ['https://demo.example'] });
-  assert.deepEqual(await devTokenFrom(listed.port, 'https://demo.example').then(({ status, allow }) => ({ status, allow })), { status: 200, allow: 'https://demo.example' });
+  assert.deepEqual(await devTokenFrom(listed.port, 'https://demo.example').then(({ status, allow }) => ({ status, allow })), {
+    status: 200,
+    allow: 'https://demo.example',
+  });
   assert.equal((await devTokenFrom(listed.port, 'http://localhost:8000')).status, 403, 'with --origins, only those');
   assert.equal((await fetch(`http://127.0.0.1:${listed.port}/dev/token?user=alice`)).status, 200, 'no Origin: curl, a same-origin fetch');
 });

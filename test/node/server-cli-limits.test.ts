@@ -13,13 +13,23 @@ const at = (listening: Record<string, unknown>) => ({ url: String(listening.url)
 describe('wsp-server hardening flags', { concurrency: true }, () => {
   test('--origins refuses other origins with 403; --limit applies a limit; without --origins a warning says so', async (t) => {
     const { child, log, listening } = await serve([
-      '--domain', 'alpha.localhost', '--secret', SECRET,
-      '--origins', 'https://shop.example, http://localhost:8000',
-      '--limit', 'connectionsPerAddress=2', '--limit', 'framesPerSecond=0',
+      '--domain',
+      'alpha.localhost',
+      '--secret',
+      SECRET,
+      '--origins',
+      'https://shop.example, http://localhost:8000',
+      '--limit',
+      'connectionsPerAddress=2',
+      '--limit',
+      'framesPerSecond=0',
     ]);
     t.after(() => child.kill());
     const server = at(listening);
-    assert.deepEqual(await refused(t, server, 'alice', { origin: 'https://evil.example' }), { status: 403, body: 'origin https://evil.example is not allowed to connect' });
+    assert.deepEqual(await refused(t, server, 'alice', { origin: 'https://evil.example' }), {
+      status: 403,
+      body: 'origin https://evil.example is not allowed to connect',
+    });
     const first = await Client.open(t, server, 'alice', { origin: 'https://shop.example' });
     const second = await Client.open(t, server, 'bob');
     assert.deepEqual(await refused(t, server, 'carol', { origin: 'http://localhost:8000' }), { status: 429, body: 'more than 2 connections from one address' });

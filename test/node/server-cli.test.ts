@@ -46,7 +46,10 @@ describe('wsp-server', { concurrency: true }, () => {
     assert.deepEqual(await exited, [0, null]);
     const messages = log.map((entry) => `${entry.level} ${entry.msg}`);
     assert.ok(messages.includes('warn dev tokens are on: anyone can get a token at /dev/token; never use this in production'), messages.join('\n'));
-    assert.ok(log.some((entry) => entry.msg === 'shutting down' && entry.signal === 'SIGINT'), messages.join('\n'));
+    assert.ok(
+      log.some((entry) => entry.msg === 'shutting down' && entry.signal === 'SIGINT'),
+      messages.join('\n'),
+    );
   });
 
   test('token prints a token for user or user@domain', async () => {
@@ -85,8 +88,16 @@ describe('wsp-server', { concurrency: true }, () => {
     ['a bad user name', ['--domain', 'a.localhost', '--users', 'alice,b ob'], /not a user name: b ob/],
     ['an unknown command', ['launch'], /unknown command "launch"/],
     ['a token without a secret', ['token', 'alice', '--domain', 'a.localhost'], /--secret-file or WSP_SECRET is required/],
-    ['a secret file that is missing', ['token', 'alice', '--domain', 'a.localhost', '--secret-file', '/nonexistent/wsp-secret'], /--secret-file: cannot read \/nonexistent\/wsp-secret: ENOENT/],
-    ['both --secret and --secret-file', ['--domain', 'a.localhost', '--port', '0', '--secret', 'x', '--secret-file', '/dev/null'], /give --secret or --secret-file, not both/],
+    [
+      'a secret file that is missing',
+      ['token', 'alice', '--domain', 'a.localhost', '--secret-file', '/nonexistent/wsp-secret'],
+      /--secret-file: cannot read \/nonexistent\/wsp-secret: ENOENT/,
+    ],
+    [
+      'both --secret and --secret-file',
+      ['--domain', 'a.localhost', '--port', '0', '--secret', 'x', '--secret-file', '/dev/null'],
+      /give --secret or --secret-file, not both/,
+    ],
     ['a token without a domain', ['token', 'alice', '--secret', SECRET], /--domain is required/],
     ['a token for another domain', ['token', 'alice@b.localhost', '--domain', 'a.localhost', '--secret', SECRET], /not a user of a.localhost/],
     // KELVIN SIGN (U+212A): toLowerCase() folds it into k, so it once minted a token for kim.
@@ -94,8 +105,16 @@ describe('wsp-server', { concurrency: true }, () => {
     ['a token for a domain outside ASCII', ['token', 'kim', '--domain', 'a.\u212Aocalhost', '--secret', SECRET], /not an address|not a domain/],
     ['a domain outside ASCII', ['--domain', 'a.\u212Aocalhost', '--port', '0'], /not a domain/],
     ['a peer domain outside ASCII', ['--domain', 'a.localhost', '--port', '0', '--peer', '\u212A.localhost=http://127.0.0.1:1'], /--peer must be DOMAIN=URL/],
-    ['a token valid longer than the 24-hour maximum', ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--ttl', '86401'], /--ttl must be an integer from 1 to 86400/],
-    ['a token valid longer than --max-token-ttl', ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--max-token-ttl', '60', '--ttl', '61'], /--ttl must be an integer from 1 to 60/],
+    [
+      'a token valid longer than the 24-hour maximum',
+      ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--ttl', '86401'],
+      /--ttl must be an integer from 1 to 86400/,
+    ],
+    [
+      'a token valid longer than --max-token-ttl',
+      ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--max-token-ttl', '60', '--ttl', '61'],
+      /--ttl must be an integer from 1 to 60/,
+    ],
     ['a bad --max-token-ttl', ['--domain', 'a.localhost', '--port', '0', '--max-token-ttl', '0'], /--max-token-ttl must be an integer/],
     ['a token with a bad ttl', ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--ttl', '-5'], /--ttl|Unknown option/],
   ];

@@ -9,9 +9,7 @@ import { mintToken, type WspServer } from '../../src/server/index.js';
 import { Client, DOMAIN, frames, SECRET, startServer, tokenUrl } from './helpers.js';
 
 /** What the server must answer one bad frame with: a connection-scoped notice, or a bye for the frame's call. */
-type Expected =
-  | { readonly notice: number; readonly reason: RegExp }
-  | { readonly bye: number; readonly call: string; readonly reason?: RegExp };
+type Expected = { readonly notice: number; readonly reason: RegExp } | { readonly bye: number; readonly call: string; readonly reason?: RegExp };
 
 interface Case {
   readonly kind: string;
@@ -42,7 +40,10 @@ const onWire = (text: string) => Buffer.from(text, 'utf8').toString('utf8');
 
 const json = fc.jsonValue({ maxDepth: 3 });
 /** Call ids nobody uses, and the real pair's, live or over: the fuzzing sockets are part of none of them. */
-const foreignCall = fc.oneof(fc.stringMatching(/^f[A-Za-z0-9_-]{0,63}$/), fc.nat(200).map((n) => `real-${n}`));
+const foreignCall = fc.oneof(
+  fc.stringMatching(/^f[A-Za-z0-9_-]{0,63}$/),
+  fc.nat(200).map((n) => `real-${n}`),
+);
 /** Fresh ids for the fuzzers' own invites: never in use, so the answer does not depend on timing. */
 const ownCall = fc.stringMatching(/^z[A-Za-z0-9_-]{0,40}$/);
 const anyText = fc.string({ unit: 'binary', maxLength: 40 });
@@ -72,7 +73,10 @@ const padded = (size: number, char: string) => char.repeat(Math.max(0, Math.floo
 /** Every kind of bad frame the fuzzer sends, each with the answer docs/protocol.md §6 (and §2.3) promises. */
 function cases(me: string): fc.Arbitrary<Case> {
   const notJson = fc
-    .oneof(fc.string({ unit: 'binary', maxLength: 120 }), wellFormed.chain((frame) => fc.nat(encode(frame).length - 1).map((cut) => encode(frame).slice(0, cut))))
+    .oneof(
+      fc.string({ unit: 'binary', maxLength: 120 }),
+      wellFormed.chain((frame) => fc.nat(encode(frame).length - 1).map((cut) => encode(frame).slice(0, cut))),
+    )
     .filter((text) => !isJson(onWire(text)))
     .map((data): Case => ({ kind: 'not JSON', data, expected: notice(/^frame is not JSON$/) }));
   const notArray = json
@@ -83,57 +87,130 @@ function cases(me: string): fc.Arbitrary<Case> {
     .filter((value) => value.length !== 3)
     .map((value): Case => ({ kind: 'wrong arity', data: JSON.stringify(value), expected: notice(/^a frame has 3 elements/) }));
   const badKeyword = fc
-    .tuple(json.filter((value) => !keywords.includes(value as never)), json, fc.dictionary(fc.string(), json))
-    .map(([keyword, content, options]): Case => ({
-      kind: 'unknown keyword',
-      data: JSON.stringify([keyword, content, options]),
-      expected: notice(typeof keyword === 'string' ? /^unknown keyword "/ : /^the keyword must be a string$/),
-    }));
+    .tuple(
+      json.filter((value) => !keywords.includes(value as never)),
+      json,
+      fc.dictionary(fc.string(), json),
+    )
+    .map(
+      ([keyword, content, options]): Case => ({
+        kind: 'unknown keyword',
+        data: JSON.stringify([keyword, content, options]),
+        expected: notice(typeof keyword === 'string' ? /^unknown keyword "/ : /^the keyword must be a string$/),
+      }),
+    );
   const badOptions = fc
-    .tuple(fc.constantFrom(...keywords), json, json.filter((value) => typeof value !== 'object' || value === null || Array.isArray(value)))
-    .map(([keyword, content, options]): Case => ({ kind: 'options not an object', data: JSON.stringify([keyword, content, options]), expected: notice(/^options must be an object$/) }));
+    .tuple(
+      fc.constantFrom(...keywords),
+      json,
+      json.filter((value) => typeof value !== 'object' || value === null || Array.isArray(value)),
+    )
+    .map(
+      ([keyword, content, options]): Case => ({
+        kind: 'options not an object',
+        data: JSON.stringify([keyword, content, options]),
+        expected: notice(/^options must be an object$/),
+      }),
+    );
   const badContent = fc
-    .tuple(fc.constantFrom(...keywords), json.filter((value) => typeof value !== 'object' || value === null || Array.isArray(value)), foreignCall)
-    .map(([keyword, content, call]): Case => ({ kind: 'content not an object', data: JSON.stringify([keyword, content, { call }]), expected: notice(/^content must be an object$/) }));
+    .tuple(
+      fc.constantFrom(...keywords),
+      json.filter((value) => typeof value !== 'object' || value === null || Array.isArray(value)),
+      foreignCall,
+    )
+    .map(
+      ([keyword, content, call]): Case => ({
+        kind: 'content not an object',
+        data: JSON.stringify([keyword, content, { call }]),
+        expected: notice(/^content must be an object$/),
+      }),
+    );
   const notString = json.filter((value) => typeof value !== 'string');
   const badField = fc.oneof(
-    fc.tuple(foreignCall, json.filter((value) => !Number.isInteger(value) || (value as number) < 100 || (value as number) > 699)).map(
-      ([call, code]): Case => ({ kind: 'bad bye code', data: JSON.stringify(['bye', { code }, { call }]), expected: notice(/^content\.code must be an integer/) }),
-    ),
-    fc.tuple(foreignCall, json.filter((value) => value !== 'offer')).map(
-      ([call, type]): Case => ({ kind: 'bad offer type', data: JSON.stringify(['offer', { type, sdp: 'v=0' }, { call }]), expected: notice(/^content\.type must be "offer"$/) }),
+    fc
+      .tuple(
+        foreignCall,
+        json.filter((value) => !Number.isInteger(value) || (value as number) < 100 || (value as number) > 699),
+      )
+      .map(
+        ([call, code]): Case => ({
+          kind: 'bad bye code',
+          data: JSON.stringify(['bye', { code }, { call }]),
+          expected: notice(/^content\.code must be an integer/),
+        }),
+      ),
+    fc
+      .tuple(
+        foreignCall,
+        json.filter((value) => value !== 'offer'),
+      )
+      .map(
+        ([call, type]): Case => ({
+          kind: 'bad offer type',
+          data: JSON.stringify(['offer', { type, sdp: 'v=0' }, { call }]),
+          expected: notice(/^content\.type must be "offer"$/),
+        }),
+      ),
+    fc.tuple(foreignCall, notString).map(
+      ([call, sdp]): Case => ({
+        kind: 'sdp not a string',
+        data: JSON.stringify(['answer', { type: 'answer', sdp }, { call }]),
+        expected: notice(/^content\.sdp must be a string$/),
+      }),
     ),
     fc.tuple(foreignCall, notString).map(
-      ([call, sdp]): Case => ({ kind: 'sdp not a string', data: JSON.stringify(['answer', { type: 'answer', sdp }, { call }]), expected: notice(/^content\.sdp must be a string$/) }),
-    ),
-    fc.tuple(foreignCall, notString).map(
-      ([call, candidate]): Case => ({ kind: 'candidate not a string', data: JSON.stringify(['icecandidate', { candidate }, { call }]), expected: notice(/^content\.candidate must be a string$/) }),
-    ),
-    fc.tuple(foreignCall, fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 65536 }), fc.double({ noInteger: true, noNaN: true, noDefaultInfinity: true }))).map(
-      ([call, index]): Case => ({
-        kind: 'sdpMLineIndex out of range',
-        data: JSON.stringify(['icecandidate', { candidate: 'c', sdpMLineIndex: index }, { call }]),
-        expected: notice(/^content\.sdpMLineIndex must be an integer/),
+      ([call, candidate]): Case => ({
+        kind: 'candidate not a string',
+        data: JSON.stringify(['icecandidate', { candidate }, { call }]),
+        expected: notice(/^content\.candidate must be a string$/),
       }),
     ),
-    fc.tuple(fc.constantFrom('ringing', 'offer', 'answer', 'icecandidate'), fc.oneof(notString, fc.stringMatching(/^[A-Za-z0-9_-]*[^A-Za-z0-9_-][A-Za-z0-9_-]*$/, { maxLength: 64 }).filter((id) => id.length <= 64))).map(
-      ([keyword, call]): Case => ({
-        kind: 'bad call id',
-        data: JSON.stringify([keyword, keyword === 'ringing' ? {} : keyword === 'icecandidate' ? { candidate: '' } : { type: keyword, sdp: 'v' }, { call }]),
-        expected: notice(/^options\.call (must be a string|may hold only|is empty)/),
-      }),
-    ),
-    fc.tuple(ownCall, json, fc.string({ maxLength: 80 }).filter((uri) => !/^[a-z0-9][a-z0-9._+-]{0,63}@[a-z0-9.-]+(:\d+)?$/i.test(uri))).map(
-      ([call, caller, callee]): Case => ({
-        kind: 'bad party',
-        data: JSON.stringify(['invite', { caller, callee: { uri: callee } }, { call }]),
-        expected: notice(/^content\.(caller|callee)/),
-      }),
-    ),
+    fc
+      .tuple(foreignCall, fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 65536 }), fc.double({ noInteger: true, noNaN: true, noDefaultInfinity: true })))
+      .map(
+        ([call, index]): Case => ({
+          kind: 'sdpMLineIndex out of range',
+          data: JSON.stringify(['icecandidate', { candidate: 'c', sdpMLineIndex: index }, { call }]),
+          expected: notice(/^content\.sdpMLineIndex must be an integer/),
+        }),
+      ),
+    fc
+      .tuple(
+        fc.constantFrom('ringing', 'offer', 'answer', 'icecandidate'),
+        fc.oneof(
+          notString,
+          fc.stringMatching(/^[A-Za-z0-9_-]*[^A-Za-z0-9_-][A-Za-z0-9_-]*$/, { maxLength: 64 }).filter((id) => id.length <= 64),
+        ),
+      )
+      .map(
+        ([keyword, call]): Case => ({
+          kind: 'bad call id',
+          data: JSON.stringify([keyword, keyword === 'ringing' ? {} : keyword === 'icecandidate' ? { candidate: '' } : { type: keyword, sdp: 'v' }, { call }]),
+          expected: notice(/^options\.call (must be a string|may hold only|is empty)/),
+        }),
+      ),
+    fc
+      .tuple(
+        ownCall,
+        json,
+        fc.string({ maxLength: 80 }).filter((uri) => !/^[a-z0-9][a-z0-9._+-]{0,63}@[a-z0-9.-]+(:\d+)?$/i.test(uri)),
+      )
+      .map(
+        ([call, caller, callee]): Case => ({
+          kind: 'bad party',
+          data: JSON.stringify(['invite', { caller, callee: { uri: callee } }, { call }]),
+          expected: notice(/^content\.(caller|callee)/),
+        }),
+      ),
   );
   const deep = fc.tuple(fc.integer({ min: 1, max: 10_000 }), fc.boolean(), foreignCall).map(([depth, asObject, call]): Case => {
     // Deep nesting where a string belongs, or the whole frame: a recursive decoder would overflow its stack.
-    if (asObject) return { kind: 'deep nesting', data: `["ringing",{},{"call":${nested(depth, '{"a":', '}', '1')}}]`, expected: notice(/^options\.call must be a string$/) };
+    if (asObject)
+      return {
+        kind: 'deep nesting',
+        data: `["ringing",{},{"call":${nested(depth, '{"a":', '}', '1')}}]`,
+        expected: notice(/^options\.call must be a string$/),
+      };
     return { kind: 'deep nesting', data: nested(depth + 1, '[', ']', JSON.stringify(call)), expected: notice(/^a frame has 3 elements, this one has 1$/) };
   });
   const prototypeKeys = fc.tuple(wellFormed, hostileKeys, json).map(([frame, keys, value]): Case => {
@@ -142,25 +219,35 @@ function cases(me: string): fc.Arbitrary<Case> {
     return { kind: '__proto__ keys', data, expected: forbidden(callOf(frame)) };
   });
   const nearLimits = fc.oneof(
-    fc.tuple(foreignCall, fc.integer({ min: -2, max: 2 })).map(([call, over]): Case => ({
-      kind: 'sdp at its limit',
-      data: encode(frames.offer(call, 'v'.repeat(limits.sdp + over))),
-      expected: over > 0 ? notice(/^content\.sdp is longer than 32768/) : forbidden(call),
-    })),
-    fc.tuple(foreignCall, fc.integer({ min: -2, max: 2 })).map(([call, over]): Case => ({
-      kind: 'candidate at its limit',
-      data: encode(frames.candidate(call, 'c'.repeat(limits.candidate + over))),
-      expected: over > 0 ? notice(/^content\.candidate is longer than 1024/) : forbidden(call),
-    })),
+    fc.tuple(foreignCall, fc.integer({ min: -2, max: 2 })).map(
+      ([call, over]): Case => ({
+        kind: 'sdp at its limit',
+        data: encode(frames.offer(call, 'v'.repeat(limits.sdp + over))),
+        expected: over > 0 ? notice(/^content\.sdp is longer than 32768/) : forbidden(call),
+      }),
+    ),
+    fc.tuple(foreignCall, fc.integer({ min: -2, max: 2 })).map(
+      ([call, over]): Case => ({
+        kind: 'candidate at its limit',
+        data: encode(frames.candidate(call, 'c'.repeat(limits.candidate + over))),
+        expected: over > 0 ? notice(/^content\.candidate is longer than 1024/) : forbidden(call),
+      }),
+    ),
     fc.tuple(fc.integer({ min: -2, max: 2 }), fc.constantFrom('a', '-', '9')).map(([over, char]): Case => {
       const call = `f${char.repeat(limits.callId - 1 + over)}`;
-      return { kind: 'call id at its limit', data: encode(frames.ringing(call)), expected: over > 0 ? notice(/^options\.call is longer than 64/) : forbidden(call) };
+      return {
+        kind: 'call id at its limit',
+        data: encode(frames.ringing(call)),
+        expected: over > 0 ? notice(/^options\.call is longer than 64/) : forbidden(call),
+      };
     }),
-    fc.tuple(foreignCall, fc.integer({ min: -2, max: 2 }), fc.constantFrom('r', 'é', '€', '😀')).map(([call, over, char]): Case => ({
-      kind: 'reason at its limit',
-      data: encode(frames.bye(call, 486, padded(limits.text + over, char))),
-      expected: padded(limits.text + over, char).length > limits.text ? notice(/^content\.reason is longer than 256/) : forbidden(call),
-    })),
+    fc.tuple(foreignCall, fc.integer({ min: -2, max: 2 }), fc.constantFrom('r', 'é', '€', '😀')).map(
+      ([call, over, char]): Case => ({
+        kind: 'reason at its limit',
+        data: encode(frames.bye(call, 486, padded(limits.text + over, char))),
+        expected: padded(limits.text + over, char).length > limits.text ? notice(/^content\.reason is longer than 256/) : forbidden(call),
+      }),
+    ),
     fc.tuple(foreignCall, fc.integer({ min: 0, max: 64 }), fc.constantFrom('p', 'é', '€', '😀')).map(([call, slack, char]): Case => {
       // A frame a few bytes under the 64 KiB frame limit, in 1- to 4-byte characters: read, decoded, refused for its call.
       const bare = encode(['ringing', { pad: '' } as never, { call }]);
@@ -170,20 +257,27 @@ function cases(me: string): fc.Arbitrary<Case> {
     }),
   );
   const binary = fc
-    .oneof(fc.uint8Array({ maxLength: 200 }), wellFormed.map((frame) => new Uint8Array(Buffer.from(encode(frame)))))
+    .oneof(
+      fc.uint8Array({ maxLength: 200 }),
+      wellFormed.map((frame) => new Uint8Array(Buffer.from(encode(frame)))),
+    )
     .map((bytes): Case => ({ kind: 'binary', data: Buffer.from(bytes), expected: notice(/^binary messages are not WSP frames$/) }));
   const foreign = wellFormed.map((frame): Case => ({ kind: 'foreign call', data: encode(frame), expected: forbidden(callOf(frame)) }));
   const someoneElse = fc.constantFrom(`alice@${DOMAIN}`, `bob@${DOMAIN}`, 'mallory@elsewhere.example', `fz9@${DOMAIN}`);
-  const forged = fc.tuple(ownCall, someoneElse, someoneElse, fc.option(anyText, { nil: undefined })).map(([call, caller, callee, name]): Case => ({
-    kind: 'forged caller',
-    data: encode(['invite', { caller: name === undefined ? { uri: caller } : { uri: caller, name }, callee: { uri: callee } }, { call }]),
-    expected: forbidden(call, /^caller\.uri must be your own address /),
-  }));
-  const nowhere = fc.tuple(ownCall, fc.boolean()).map(([call, local]): Case => ({
-    kind: 'invite to nobody',
-    data: encode(frames.invite(call, me, local ? `nobody@${DOMAIN}` : 'bob@elsewhere.example')),
-    expected: local ? { bye: ByeCode.OFFLINE, call } : { bye: ByeCode.UNREACHABLE, call, reason: /cannot be reached/ },
-  }));
+  const forged = fc.tuple(ownCall, someoneElse, someoneElse, fc.option(anyText, { nil: undefined })).map(
+    ([call, caller, callee, name]): Case => ({
+      kind: 'forged caller',
+      data: encode(['invite', { caller: name === undefined ? { uri: caller } : { uri: caller, name }, callee: { uri: callee } }, { call }]),
+      expected: forbidden(call, /^caller\.uri must be your own address /),
+    }),
+  );
+  const nowhere = fc.tuple(ownCall, fc.boolean()).map(
+    ([call, local]): Case => ({
+      kind: 'invite to nobody',
+      data: encode(frames.invite(call, me, local ? `nobody@${DOMAIN}` : 'bob@elsewhere.example')),
+      expected: local ? { bye: ByeCode.OFFLINE, call } : { bye: ByeCode.UNREACHABLE, call, reason: /cannot be reached/ },
+    }),
+  );
   return fc.oneof(
     { arbitrary: notJson, weight: 10 },
     { arbitrary: notArray, weight: 6 },
@@ -288,7 +382,9 @@ async function closedBy(server: WspServer, user: string, data: Buffer, binary: b
   return closed;
 }
 
-test(`${FUZZ_SOCKETS * RUNS_PER_SOCKET * BATCH} malformed and hostile frames on ${FUZZ_SOCKETS} sockets: each gets its documented answer, real calls go on`, { timeout: 300_000 }, async (t: TestContext) => {
+test(`${FUZZ_SOCKETS * RUNS_PER_SOCKET * BATCH} malformed and hostile frames on ${FUZZ_SOCKETS} sockets: each gets its documented answer, real calls go on`, {
+  timeout: 300_000,
+}, async (t: TestContext) => {
   // The fuzzers are meant to be heard out, not rate-limited: their every frame must get its answer.
   const server = await startServer(t, { limits: { framesPerSecond: 0, candidatesPerCall: 0, upgradesPerMinute: 0 } });
   const alice = await Client.open(t, server, 'alice');
@@ -315,7 +411,13 @@ test(`${FUZZ_SOCKETS * RUNS_PER_SOCKET * BATCH} malformed and hostile frames on 
   // What ends a connection ends only that one: invalid UTF-8 in a text frame (1007), a frame over 64 KiB (1009).
   await holds(
     fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.nat(8), async (bytes, at) => {
-      const invalid = Buffer.concat([Buffer.from('["ringing",{},{"call":"'), Buffer.from(bytes.slice(0, at)), Buffer.from([0xc3, 0x28]), Buffer.from(bytes), Buffer.from('"}]')]);
+      const invalid = Buffer.concat([
+        Buffer.from('["ringing",{},{"call":"'),
+        Buffer.from(bytes.slice(0, at)),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from(bytes),
+        Buffer.from('"}]'),
+      ]);
       assert.equal(await closedBy(server, 'fz8', invalid, false), 1007);
     }),
     { numRuns: 25, seed },

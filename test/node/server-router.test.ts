@@ -55,7 +55,10 @@ test('the ring timer runs for the smaller timeout and stops when a device accept
   const alice = peer('alice');
   const bob = peer('bob');
   router.receive(alice, frames.invite('c1', alice.user, bob.user, 5000));
-  assert.deepEqual([...timers.pending.values()].map(({ ms }) => ms), [5000]);
+  assert.deepEqual(
+    [...timers.pending.values()].map(({ ms }) => ms),
+    [5000],
+  );
   router.receive(bob, frames.offer('c1'));
   assert.equal(timers.pending.size, 0);
   timers.fireAll();

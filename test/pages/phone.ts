@@ -225,17 +225,19 @@ const phone = {
   /** The session's figures that a test checks. */
   session() {
     const session = widget().session;
-    return session && {
-      state: session.state,
-      code: session.code,
-      handedOver: session.handedOver,
-      peerHandedOver: session.peerHandedOver,
-      connection: session.pc.connectionState,
-      signaling: session.pc.signalingState,
-      channel: widget().signalingChannel,
-      // Firefox throws on a closed connection's description.
-      ufrag: session.pc.signalingState === 'closed' ? undefined : /a=ice-ufrag:(\S+)/.exec(session.pc.localDescription?.sdp ?? '')?.[1],
-    };
+    return (
+      session && {
+        state: session.state,
+        code: session.code,
+        handedOver: session.handedOver,
+        peerHandedOver: session.peerHandedOver,
+        connection: session.pc.connectionState,
+        signaling: session.pc.signalingState,
+        channel: widget().signalingChannel,
+        // Firefox throws on a closed connection's description.
+        ufrag: session.pc.signalingState === 'closed' ? undefined : /a=ice-ufrag:(\S+)/.exec(session.pc.localDescription?.sdp ?? '')?.[1],
+      }
+    );
   },
   video(part: 'remote-video' | 'local-video' = 'remote-video'): VideoNow {
     const v = video(part);
@@ -287,23 +289,39 @@ const phone = {
     if (!session) return 'no session';
     const lines: string[] = [`${widget().caller} ${session.state} pc ${session.pc.connectionState} ice ${session.pc.iceConnectionState}`];
     (await session.pc.getStats()).forEach((r: Record<string, unknown>) => {
-      if (r.type === 'inbound-rtp') lines.push(`in ${r.kind} mid ${r.mid}: packets ${r.packetsReceived} frames ${r.framesReceived}/${r.framesDecoded} pli ${r.pliCount} nack ${r.nackCount}`);
-      if (r.type === 'outbound-rtp') lines.push(`out ${r.kind} mid ${r.mid}: packets ${r.packetsSent} frames ${r.framesEncoded}/${r.framesSent} limit ${r.qualityLimitationReason} pli ${r.pliCount}`);
+      if (r.type === 'inbound-rtp')
+        lines.push(
+          `in ${r.kind} mid ${r.mid}: packets ${r.packetsReceived} frames ${r.framesReceived}/${r.framesDecoded} pli ${r.pliCount} nack ${r.nackCount}`,
+        );
+      if (r.type === 'outbound-rtp')
+        lines.push(
+          `out ${r.kind} mid ${r.mid}: packets ${r.packetsSent} frames ${r.framesEncoded}/${r.framesSent} limit ${r.qualityLimitationReason} pli ${r.pliCount}`,
+        );
     });
     const v = video('remote-video');
-    lines.push(`remote video ${v.videoWidth}x${v.videoHeight} t ${v.currentTime} paused ${v.paused} ready ${v.readyState} tracks ${(v.srcObject as MediaStream | null)?.getTracks().map((t) => `${t.kind}:${t.readyState}:${t.muted ? 'muted' : 'live'}`)}`);
+    lines.push(
+      `remote video ${v.videoWidth}x${v.videoHeight} t ${v.currentTime} paused ${v.paused} ready ${v.readyState} tracks ${(v.srcObject as MediaStream | null)?.getTracks().map((t) => `${t.kind}:${t.readyState}:${t.muted ? 'muted' : 'live'}`)}`,
+    );
     return lines.join('\n  ');
   },
   /** Waits until the received audio's power is below (or above) `threshold`; resolves with the last measure. */
   async audioPowerUntil(below: boolean, threshold: number, timeout = 20_000): Promise<number> {
     let power = NaN;
-    await poll(async () => ((power = await audioPower()), below ? power < threshold : power > threshold), `audio power ${power} not ${below ? 'below' : 'above'} ${threshold}`, timeout);
+    await poll(
+      async () => ((power = await audioPower()), below ? power < threshold : power > threshold),
+      `audio power ${power} not ${below ? 'below' : 'above'} ${threshold}`,
+      timeout,
+    );
     return power;
   },
   /** Waits until the remote picture's brightest pixel is below (or above) `threshold`; resolves with it. */
   async brightnessUntil(below: boolean, threshold: number, timeout = 20_000): Promise<number> {
     let max = NaN;
-    await poll(() => ((max = phone.brightest()), below ? max < threshold : max > threshold), `remote picture's brightest ${max} not ${below ? 'below' : 'above'} ${threshold}`, timeout);
+    await poll(
+      () => ((max = phone.brightest()), below ? max < threshold : max > threshold),
+      `remote picture's brightest ${max} not ${below ? 'below' : 'above'} ${threshold}`,
+      timeout,
+    );
     return max;
   },
   /** How many times the page asked for camera or microphone, and whether any camera it got is live (its light on). */

@@ -80,8 +80,17 @@ export function signLink(options: SignOptions): string {
     nonce: options.nonce ?? randomBytes(16).toString('base64url'),
   };
   const signature = sign(null, linkStatement(claims), options.keys.privateKey).toString('base64url');
-  const params = { origin: claims.origin, destination: claims.destination, key: options.keys.kid, ts: String(claims.timestamp), nonce: claims.nonce, sig: signature };
-  return `${LINK_AUTH_SCHEME} ${Object.entries(params).map(([name, value]) => `${name}="${value}"`).join(', ')}`;
+  const params = {
+    origin: claims.origin,
+    destination: claims.destination,
+    key: options.keys.kid,
+    ts: String(claims.timestamp),
+    nonce: claims.nonce,
+    sig: signature,
+  };
+  return `${LINK_AUTH_SCHEME} ${Object.entries(params)
+    .map(([name, value]) => `${name}="${value}"`)
+    .join(', ')}`;
 }
 
 /** Reads the header; checks syntax only. Every parameter is required, once; unknown ones are refused. */
@@ -169,7 +178,7 @@ export interface PrecheckOptions {
  */
 export function precheckLink(auth: LinkAuthorization, options: PrecheckOptions): string | undefined {
   if (auth.destination !== options.domain) return `wrong destination: this server is ${options.domain}`;
-  if (auth.origin === options.domain) return 'origin is this server\'s own domain';
+  if (auth.origin === options.domain) return "origin is this server's own domain";
   if (Math.abs(options.now - auth.timestamp) > options.skewMs) return `timestamp outside ±${options.skewMs / 1000} s of this server's clock`;
   if (options.replays.has(auth.origin, auth.nonce)) return 'replayed handshake';
   return undefined;

@@ -4,6 +4,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { limits, SUBPROTOCOL } from '../../protocol/index.js';
 import type { Federation } from '../call-router.js';
 import { AddressLimiter } from '../address-limiter.js';
+import { DEFAULT_HEARTBEAT_MS } from '../defaults.js';
 import { defaultLimits, type ServerLimits } from '../limits.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Discovery } from './discovery.js';
@@ -60,7 +61,12 @@ function offeredProtocols(request: IncomingMessage): string[] {
 
 /** Answers an upgrade request with a plain HTTP error, so no WebSocket ever exists for it. */
 function refuse(socket: Duplex, status: number, reason: string): void {
-  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, 'Connection: close', 'Content-Type: text/plain; charset=utf-8', `Content-Length: ${Buffer.byteLength(reason)}`];
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    'Connection: close',
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(reason)}`,
+  ];
   socket.once('finish', () => socket.destroy());
   socket.end(`${head.join('\r\n')}\r\n\r\n${reason}`);
 }
@@ -133,7 +139,7 @@ export class LinkManager implements Federation {
     this.#now = options.now ?? Date.now;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.#idleMs = options.idleMs ?? 300_000;
-    this.#heartbeatMs = options.heartbeatMs ?? 30_000;
+    this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.#skewMs = options.skewMs ?? 60_000;
     this.#backoff = { initialMs: options.backoff?.initialMs ?? 1000, maxMs: options.backoff?.maxMs ?? 60_000 };
     const { linkFramesPerSecond, linkFrameBurst, linkMaxBufferedBytes, linksPerAddress, linkUpgradesPerMinute } = { ...defaultLimits, ...options.limits };

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import * as v from 'valibot';
-import { asciiLowerCase } from '../../protocol/index.js';
+import { asciiLowerCase, LINK_PATH, WELL_KNOWN_PATH, WSP_PATH } from '../../protocol/index.js';
 import type { ServerKeys } from './keys.js';
 
 /**
@@ -8,12 +8,8 @@ import type { ServerKeys } from './keys.js';
  * keys that prove a link comes from it. Building it and checking a fetched one are pure.
  */
 
-/** Where every WSP domain serves its document: `https://<domain>/.well-known/wsp`. */
-export const WELL_KNOWN_PATH = '/.well-known/wsp';
-/** Where a WSP server takes server-to-server links (the default `link` of its document). */
-export const LINK_PATH = '/wsp/federation';
-/** Where clients connect; kept here too so the document can announce it. */
-const CLIENT_PATH = '/wsp';
+// The paths are the protocol's (src/protocol/paths.ts); exported here too, where the federation's users find them.
+export { LINK_PATH, WELL_KNOWN_PATH };
 
 /** The document as it travels (JSON). `exp` is in seconds since the epoch, like a JWT's. */
 export interface WellKnownDocument {
@@ -90,7 +86,7 @@ export function wellKnownDocument(options: DocumentOptions): WellKnownDocument {
   return {
     domain: options.domain,
     link: socketUrl(options.publicUrl, LINK_PATH),
-    client: socketUrl(options.publicUrl, CLIENT_PATH),
+    client: socketUrl(options.publicUrl, WSP_PATH),
     keys: [{ kid: options.keys.kid, kty: 'OKP', crv: 'Ed25519', x: options.keys.x, exp: Math.floor((options.now + options.keyTtlMs) / 1000) }],
   };
 }
@@ -112,7 +108,8 @@ export function parseWellKnown(json: unknown, options: ParseOptions): Parsed<Ser
     return { ok: false, reason: `not a WSP document: ${v.getDotPath(issue) ?? 'document'}: ${issue.message}` };
   }
   const document = result.output;
-  if (asciiLowerCase(document.domain) !== options.domain) return { ok: false, reason: `the document is for ${document.domain.slice(0, 64)}, not ${options.domain}` };
+  if (asciiLowerCase(document.domain) !== options.domain)
+    return { ok: false, reason: `the document is for ${document.domain.slice(0, 64)}, not ${options.domain}` };
   const link = new URL(document.link);
   const schemes = options.secure ? ['wss:'] : ['wss:', 'ws:'];
   if (!schemes.includes(link.protocol)) return { ok: false, reason: `link must be a ${schemes.join(' or ')} URL` };

@@ -1,0 +1,11 @@
+// The server's defaults, each defined once: createWspServer(), the federation links, the CLI and its help text use
+// these. The token lifetime's is in auth.ts (DEFAULT_MAX_TOKEN_TTL_SECONDS), the limits' in limits.ts.
+
+/** Where the server listens unless told otherwise: loopback only, with a TLS proxy in front. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** The CLI's port (createWspServer()'s default is 0, a free port). */
+export const DEFAULT_PORT = 8080;
+/** The longest a call rings, in ms. */
+export const DEFAULT_RING_TIMEOUT_MS = 30_000;
+/** How often the server pings each client, and each federation link, in ms. */
+export const DEFAULT_HEARTBEAT_MS = 30_000;
