@@ -339,11 +339,11 @@ export class CallSession extends EventTarget {
     }
     // One transceiver per kind, announced in the offer: sendrecv for what this side will send once its devices are
     // open, recvonly for a kind it never sends (a voice call still lets the caller's video come in).
-    // One stream for both, so the caller's ontrack sees them as one, as addTrack would have said.
-    const streams = [new MediaStream()];
+    // Without `streams`: a stream named here while its tracks come later made Chromium's ICE-restart offer stop its
+    // media reaching a Firefox caller (cross-browser test, under load). The session reads tracks, never streams.
     // Not awaited unless it must be: a step that waits yields to the page (a render), and the offer should not wait.
     const wanted = this.#media instanceof Promise ? await this.#media : this.#media;
-    for (const kind of ['audio', 'video'] as const) pc.addTransceiver(kind, { direction: wanted[kind] ? 'sendrecv' : 'recvonly', streams });
+    for (const kind of ['audio', 'video'] as const) pc.addTransceiver(kind, { direction: wanted[kind] ? 'sendrecv' : 'recvonly' });
     if (this.#preview) void this.#openMedia().catch(this.#fail);
     await pc.setLocalDescription(await essentialOffer(pc));
   }
