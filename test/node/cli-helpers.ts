@@ -36,7 +36,11 @@ export async function run(args: string[], env: Record<string, string> = {}, time
 
 export type LogEntry = Record<string, unknown>;
 
-/** Starts a server; resolves with its first stdout line, parsed, and collects the later ones in `log`. */
+/**
+ * Starts a server; resolves with its first stdout line, parsed, and collects the later ones in `log`. `logged(match)`
+ * resolves with the first line that matches, as soon as it is written (or at once if it was); it rejects if the server
+ * exits first.
+ */
 export async function serve(args: string[], env: Record<string, string> = {}) {
   const child = start(['--port', '0', ...args], env);
   const lines = createInterface({ input: child.stdout });
@@ -45,5 +49,18 @@ export async function serve(args: string[], env: Record<string, string> = {}) {
     lines.on('line', (line: string) => log.push(JSON.parse(line) as LogEntry));
     lines.once('line', (line: string) => resolve(JSON.parse(line) as LogEntry));
   });
-  return { child, log, listening: await listening };
+  const logged = (match: (entry: LogEntry) => boolean): Promise<LogEntry> =>
+    new Promise((resolve, reject) => {
+      const found = log.find(match);
+      if (found) return resolve(found);
+      const onLine = () => {
+        const entry = log.at(-1)!;
+        if (!match(entry)) return;
+        lines.off('line', onLine);
+        resolve(entry);
+      };
+      lines.on('line', onLine);
+      lines.once('close', () => reject(new Error(`the server exited without logging it: ${JSON.stringify(log)}`)));
+    });
+  return { child, log, logged, listening: await listening };
 }
