@@ -8,8 +8,9 @@
 // the machine. Each page records the steps of each call (bench/call-trace.js): the bench prints the figures, and the
 // merged timelines of each system's first call and median calls, to show where the time goes.
 import { fork, spawnSync } from 'node:child_process';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, stat, symlink } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleElement } from '../scripts/bundle-element.mjs';
@@ -21,6 +22,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cdn = join(root, 'dist/cdn');
 
 export const SYSTEMS = { single: 'one server', federated: 'federated', peerjs: 'PeerJS' };
+/** With a baseline (an A/B run), its calls alternate with the others': one server, the element built from that commit. */
+const BASELINE = 'baseline';
 export const MODES = {
   now: { label: 'callee accepts at once on ringing', delay: 0 },
   later: { label: 'callee accepts 1.5 s after ringing', delay: 1500 },
@@ -82,13 +85,27 @@ async function ensureCdnBuild() {
   if (build.status !== 0) throw new Error(`building dist/cdn failed:\n${build.stderr}`);
 }
 
+/**
+ * dist/cdn as the commit `ref` builds it, in a directory of its own (the repository's node_modules linked in): the
+ * "before" of an A/B run. Returns the directory holding its wsp-call.js.
+ */
+async function buildBaseline(ref) {
+  const dir = await mkdtemp(join(tmpdir(), 'wsp-baseline-'));
+  const archive = spawnSync('sh', ['-c', `git archive "$REF" | tar -x -C "$DIR"`], { cwd: root, env: { ...process.env, REF: ref, DIR: dir } });
+  if (archive.status !== 0) throw new Error(`git archive ${ref} failed:\n${archive.stderr}`);
+  await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
+  const build = spawnSync(process.execPath, ['scripts/build-bundle.mjs'], { cwd: dir, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`building ${ref}'s dist/cdn failed:\n${build.stderr}`);
+  return join(dir, 'dist/cdn');
+}
+
 /** A <wsp-call> page as the README's "Embed it" has it: the module from the site's copy of dist/cdn, a tokenProvider. */
-const wspPage = ({ server, http, user, caller, callee }) => `<!doctype html>
+const wspPage = ({ server, http, user, caller, callee, cdnPath = '/cdn/' }) => `<!doctype html>
 <html lang="en">
 <meta charset="utf-8">
 <title>${caller}</title>
 <style>wsp-call { width: 480px }</style>
-<script type="module" src="/cdn/wsp-call.js"></script>
+<script type="module" src="${cdnPath}wsp-call.js"></script>
 <wsp-call server="${server}" caller="${caller}" callee="${callee}"></wsp-call>
 <script type="module">
   const call = document.querySelector('wsp-call');
@@ -115,7 +132,7 @@ const peerjsPage = ({ id, callee, port }) => `<!doctype html>
 `;
 
 /** The site, on 127.0.0.1 (a secure context, as camera and microphone need): `/cdn/…`, `/peerjs-phone.js`, the pages added. */
-async function serveSite() {
+async function serveSite(baseline) {
   const pages = new Map();
   const { code: peerjs } = await bundleElement('bench/peerjs-phone.js');
   const server = createServer(async (request, response) => {
@@ -123,8 +140,13 @@ async function serveSite() {
     const js = (body) => response.writeHead(200, { 'content-type': 'text/javascript' }).end(body);
     if (pages.has(path)) return response.writeHead(200, { 'content-type': 'text/html' }).end(pages.get(path));
     if (path === '/peerjs-phone.js') return js(peerjs);
-    if (path.startsWith('/cdn/') && extname(path) === '.js' && !path.includes('..')) {
-      return readFile(join(cdn, path.slice(5))).then(js, () => response.writeHead(404).end());
+    for (const [prefix, dir] of [
+      ['/cdn/', cdn],
+      ['/cdn-baseline/', baseline],
+    ]) {
+      if (dir && path.startsWith(prefix) && extname(path) === '.js' && !path.includes('..')) {
+        return readFile(join(dir, path.slice(prefix.length))).then(js, () => response.writeHead(404).end());
+      }
     }
     response.writeHead(404).end();
   });
@@ -247,9 +269,11 @@ async function oneCall({ caller, callee }, delay) {
  * Returns `{ first: { [system]: call }, now: { [system]: call[] }, later: { [system]: call[] } }`, each call
  * `{ figures, steps }` (see measure()).
  */
-export async function measureCallSetup({ calls = 20, delayedCalls = 10 } = {}) {
+export async function measureCallSetup({ calls = 20, delayedCalls = 10, baseline } = {}) {
   await ensureCdnBuild();
-  const args = ['--dev-tokens', '--users', 'alice,bob', ...LOOPBACK_ARGS];
+  const baselineCdn = baseline && (await buildBaseline(baseline));
+  const systems = baseline ? [...Object.keys(SYSTEMS), BASELINE] : Object.keys(SYSTEMS);
+  const args = ['--dev-tokens', '--users', 'alice,bob,carol,dave', ...LOOPBACK_ARGS];
   const stops = [];
   let browser;
   try {
@@ -259,18 +283,25 @@ export async function measureCallSetup({ calls = 20, delayedCalls = 10 } = {}) {
     stops.push(federation.stop);
     const peerServer = await startPeerServer();
     stops.push(peerServer.stop);
-    const site = await serveSite();
+    const site = await serveSite(baselineCdn);
     stops.push(site.close);
     browser = await launchBrowser();
     await warmUp(browser, site.add('warm-up', '<!doctype html><title>warm-up</title>'));
 
-    const wsp = (name, alice, bob) => {
+    const wsp = (name, alice, bob, cdnPath, [a, b] = ['alice', 'bob']) => {
       const page = (user, server, peer, other) =>
         site.add(
           `${name}-${user}`,
-          wspPage({ server: server.url, http: `http://127.0.0.1:${server.port}`, user, caller: `${user}@${server.domain}`, callee: `${peer}@${other.domain}` }),
+          wspPage({
+            server: server.url,
+            http: `http://127.0.0.1:${server.port}`,
+            user,
+            caller: `${user}@${server.domain}`,
+            callee: `${peer}@${other.domain}`,
+            cdnPath,
+          }),
         );
-      return { caller: page('alice', alice, 'bob', bob), callee: page('bob', bob, 'alice', alice) };
+      return { caller: page(a, alice, b, bob), callee: page(b, bob, a, alice) };
     };
     const run = Date.now().toString(36);
     const urls = {
@@ -281,6 +312,8 @@ export async function measureCallSetup({ calls = 20, delayedCalls = 10 } = {}) {
         callee: site.add('peerjs-b', peerjsPage({ id: `b-${run}`, callee: `a-${run}`, port: peerServer.port })),
       },
     };
+    // Other users than alice and bob: the baseline's widgets are online beside theirs, on the same server.
+    if (baseline) urls[BASELINE] = wsp(BASELINE, single, single, '/cdn-baseline/', ['carol', 'dave']);
     const pairs = {};
     for (const [system, { caller, callee }] of Object.entries(urls)) {
       pairs[system] = { caller: await openPage(browser, caller), callee: await openPage(browser, callee) };
@@ -290,15 +323,15 @@ export async function measureCallSetup({ calls = 20, delayedCalls = 10 } = {}) {
       const steps = await oneCall(pairs[system], delay);
       return { figures: measure(system, steps), steps };
     };
-    const results = { first: {}, now: {}, later: {} };
-    for (const system of Object.keys(SYSTEMS)) results.first[system] = await call(system, MODES.now.delay);
+    const results = { first: {}, now: {}, later: {}, baseline };
+    for (const system of systems) results.first[system] = await call(system, MODES.now.delay);
     for (const [mode, count] of [
       ['now', calls],
       ['later', delayedCalls],
     ]) {
-      for (const system of Object.keys(SYSTEMS)) results[mode][system] = [];
+      for (const system of systems) results[mode][system] = [];
       for (let i = 0; i < count; i++) {
-        for (const system of Object.keys(SYSTEMS)) results[mode][system].push(await call(system, MODES[mode].delay));
+        for (const system of systems) results[mode][system].push(await call(system, MODES[mode].delay));
       }
     }
     return results;
@@ -346,7 +379,8 @@ function timeline(steps) {
 }
 
 export function printCallSetup(results) {
-  const systems = Object.keys(SYSTEMS);
+  const systems = Object.keys(results.first);
+  const names = { ...SYSTEMS, [BASELINE]: `baseline ${results.baseline ?? ''}`.trim() };
   const row = (label, cells) => `${label.padEnd(36)}${cells.map((cell) => cell.padEnd(17)).join('')}`.trimEnd();
   console.log('## Call setup as users get it: caller and callee in separate browser contexts of one headless Chromium, loopback');
   console.log('<wsp-call> loaded from dist/cdn/wsp-call.js, one server or federated (alice@alpha → bob@beta, two server processes);');
@@ -359,7 +393,7 @@ export function printCallSetup(results) {
   console.log(
     row(
       '',
-      systems.map((system) => SYSTEMS[system]),
+      systems.map((system) => names[system]),
     ),
   );
   for (const metric of ['ringing', 'connected', 'frame', 'ended']) {
@@ -376,12 +410,14 @@ export function printCallSetup(results) {
     const n = [...new Set(systems.map((system) => calls[system].length))].join('/');
     console.log();
     console.log(`${label[0].toUpperCase()}${label.slice(1)}, ${n} calls each`);
-    console.log(row('', [...systems.map((system) => SYSTEMS[system]), 'wsp/PeerJS medians: one server, federated']));
+    const ab = results.baseline ? ', one server/baseline' : '';
+    console.log(row('', [...systems.map((system) => names[system]), `wsp/PeerJS medians: one server, federated${ab}`]));
     for (const [metric, name] of Object.entries(METRICS)) {
       const per = Object.fromEntries(systems.map((system) => [system, stats(system, metric)]));
       const ratio = (system) => (per[system].median / per.peerjs.median).toFixed(2);
       const cells = systems.map((system) => `${ms(per[system].median)} (${ms(per[system].p95)})`);
-      console.log(row(name, [...cells, `${ratio('single')}, ${ratio('federated')}`]));
+      const vsBaseline = results.baseline ? `, ${(per.single.median / per[BASELINE].median).toFixed(2)}` : '';
+      console.log(row(name, [...cells, `${ratio('single')}, ${ratio('federated')}${vsBaseline}`]));
     }
     console.log(`PeerJS's callee opens its camera on accept, before answer(): median ${ms(stats('peerjs', 'camera').median)} of the above`);
   }
@@ -390,11 +426,11 @@ export function printCallSetup(results) {
     console.log(`### Trace: ${title} (accept → both connected ${ms(call.figures.connected)}), ms from accept`);
     for (const line of timeline(call.steps)) console.log(line);
   };
-  for (const system of systems) trace(`${SYSTEMS[system]}, first call`, first[system]);
+  for (const system of systems) trace(`${names[system]}, first call`, first[system]);
   for (const [mode, { label }] of Object.entries(MODES)) {
     for (const system of systems) {
       const calls = [...results[mode][system]].sort((a, b) => a.figures.connected - b.figures.connected);
-      if (calls.length) trace(`${SYSTEMS[system]}, ${label}: the median call`, calls[Math.ceil(calls.length / 2) - 1]);
+      if (calls.length) trace(`${names[system]}, ${label}: the median call`, calls[Math.ceil(calls.length / 2) - 1]);
     }
   }
 }

@@ -14,10 +14,11 @@ async function size() {
 /**
  * wsp-call (one server, federated) and PeerJS, caller and callee in separate browser contexts, alternating call by
  * call: BENCH_CALLS calls each with the callee accepting at once, half as many with it accepting 1.5 s after ringing.
+ * BENCH_BASELINE=<commit> adds a fourth system, one server with the element as that commit builds it: an A/B in one run.
  */
 async function setup() {
   const calls = Number(process.env.BENCH_CALLS ?? 20);
-  printCallSetup(await measureCallSetup({ calls, delayedCalls: Math.ceil(calls / 2) }));
+  printCallSetup(await measureCallSetup({ calls, delayedCalls: Math.ceil(calls / 2), baseline: process.env.BENCH_BASELINE }));
 }
 
 /** Chromium → Firefox, Firefox → Chromium and Chromium → Chromium, each page its own browser; BENCH_CROSS_CALLS each. */
