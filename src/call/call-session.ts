@@ -76,6 +76,13 @@ function randomId(): string {
 }
 
 /**
+ * A candidate line up to its type (`candidate:1 1 udp 2122 192.0.2.1 5000 typ host`): a trickled candidate carries
+ * extensions (ufrag) that a description leaves out, and a line may end right after the type (Firefox) or go on with
+ * extensions (Chromium).
+ */
+const upToType = (candidate: string) => candidate.split(' ', 8).join(' ');
+
+/**
  * One call, from one side: owns the RTCPeerConnection, the local MediaStream and the DataChannel `wsp`,
  * and speaks WSP 1.0 for it (docs/protocol.md §4). Knows no socket: frames leave through the `Transport`
  * given to it until the handover, through the DataChannel after it; frames come in through `receive()`.
@@ -136,6 +143,8 @@ export class CallSession extends EventTarget {
   #steps = 0;
   /** Local candidates found before the offer (callee) or answer (caller) left. */
   #outbox?: Frame[] = [];
+  /** The candidates the last description sent lists (up to their type): not sent again when found. */
+  #listed = new Set<string>();
   /** Remote candidates that arrived before the remote description was set. */
   readonly #early: Candidate[] = [];
   /** The last offer taken from the peer: the same again is a duplicate. */
@@ -156,9 +165,12 @@ export class CallSession extends EventTarget {
     this.#preview = init.preview ?? false;
     // The candidate pool starts gathering now, while the call rings.
     const pc = (this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceCandidatePoolSize: 1, ...init.rtc }));
-    pc.onicecandidate = ({ candidate }) =>
+    pc.onicecandidate = ({ candidate }) => {
       // A null candidate ends gathering: sent as the empty candidate.
-      this.#send(['icecandidate', (candidate?.toJSON() as Candidate | undefined) ?? { candidate: '' }, { call: this.id }], true);
+      if (!candidate || !this.#listed.has(upToType(candidate.candidate))) {
+        this.#send(['icecandidate', (candidate?.toJSON() as Candidate | undefined) ?? { candidate: '' }, { call: this.id }], true);
+      }
+    };
     pc.ontrack = ({ track }) => {
       this.remoteStream.addTrack(track);
       track.onunmute = () => this.#check();
@@ -297,17 +309,13 @@ export class CallSession extends EventTarget {
             if (this.#offer === offer.sdp || (this.role === 'callee' && pc.signalingState !== 'stable')) return;
             this.#offer = offer.sdp;
             await this.#setRemote(offer);
-            if (this.handedOver) {
-              // Over the DataChannel the answer leaves before it is applied: applying an ICE restart's answer moves
-              // the transport to credentials the offerer does not know yet, and an answer sent after that can be
-              // stuck behind the restart it completes (Firefox 140, 1 restart in ~40 under load).
-              const answer = await pc.createAnswer();
-              this.#describe(answer);
-              await pc.setLocalDescription(answer);
-            } else {
-              await pc.setLocalDescription();
-              this.#describe();
-            }
+            // The answer leaves before it is applied. The peer then applies it while this side does (setting an
+            // answer costs Chromium 25–40 ms), and over the DataChannel an ICE restart's answer cannot be stuck
+            // behind the restart it completes (applying it moves the transport to credentials the offerer does not
+            // know yet: seen in Firefox 140, 1 caller restart in ~40 under load).
+            const answer = await pc.createAnswer();
+            this.#describe(answer);
+            await pc.setLocalDescription(answer);
           });
         }
         break;
@@ -421,13 +429,10 @@ export class CallSession extends EventTarget {
   #describe(description: RTCSessionDescriptionInit = this.pc.localDescription!): void {
     const { type, sdp = '' } = description;
     this.#send([type, { type, sdp }, { call: this.id }] as Frame);
-    // Compared up to the type: a trickled candidate carries extensions (ufrag) that the description leaves out, and
-    // a line may end right after the type (Firefox) or go on with extensions (Chromium).
-    const upToType = (candidate: string) => candidate.split(' ', 8).join(' ');
-    const listed = new Set(sdp.split(/\r?\n/).filter((line) => line.startsWith('a=candidate:')).map((line) => upToType(line.slice(2))));
+    this.#listed = new Set(sdp.split(/\r?\n/).filter((line) => line.startsWith('a=candidate:')).map((line) => upToType(line.slice(2))));
     for (const frame of this.#outbox ?? []) {
       const { candidate } = frame[1] as Candidate;
-      if (!candidate || !listed.has(upToType(candidate))) this.#send(frame);
+      if (!candidate || !this.#listed.has(upToType(candidate))) this.#send(frame);
     }
     this.#outbox = undefined;
   }
