@@ -60,6 +60,9 @@ export interface DeadlineTimers {
   clearTimeout(handle: unknown): void;
 }
 
+/** The page's own timers. */
+export const pageTimers: DeadlineTimers = { setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (handle) => clearTimeout(handle as number) };
+
 /** The part of a peer connection the deadline watches. */
 export type WatchedConnection = Pick<RTCPeerConnection, 'addEventListener' | 'iceGatheringState'>;
 
@@ -96,7 +99,7 @@ export class ConnectDeadline {
   constructor(pc: WatchedConnection, options: ConnectDeadlineOptions, report: (failure: SetupFailure) => void) {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#turnConfigured = options.turnConfigured;
-    this.#timers = options.timers ?? { setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (handle) => clearTimeout(handle as number) };
+    this.#timers = options.timers ?? pageTimers;
     this.#report = report;
     pc.addEventListener('icecandidate', (event) => {
       if ((event as RTCPeerConnectionIceEvent).candidate?.candidate) this.#candidates++;

@@ -1,4 +1,5 @@
 import { TURN_PATH } from '../protocol/paths.js';
+import { pageTimers, type DeadlineTimers } from './connect-deadline.js';
 
 /** What a WSP server answers at `GET /wsp/turn` (docs/protocol.md §3.1). */
 interface TurnAnswer {
@@ -49,6 +50,8 @@ export interface IssuedIceServersOptions {
   readonly token: () => string | Promise<string>;
   /** The page's fetch, or a test's. */
   readonly fetch?: typeof fetch;
+  /** The page's timers, or a test's fake clock. */
+  readonly timers?: DeadlineTimers;
 }
 
 /** Of their lifetime, how much may pass before credentials are renewed: a call placed then has a quarter left. */
@@ -68,16 +71,25 @@ export class IssuedIceServers {
   /** The freshest servers, or none. */
   servers: RTCIceServer[] = [];
   readonly #options: IssuedIceServersOptions;
-  #timer?: ReturnType<typeof setTimeout>;
-  #expiry?: ReturnType<typeof setTimeout>;
+  readonly #timers: DeadlineTimers;
+  #timer?: unknown;
+  #expiry?: unknown;
   #stopped = false;
 
   constructor(options: IssuedIceServersOptions) {
     this.#options = options;
+    this.#timers = options.timers ?? pageTimers;
   }
 
+  /** The last renewal asked for (by renew(), or by the timer): resolves once its answer is taken. */
+  renewal: Promise<RTCIceServer[]> = Promise.resolve([]);
+
   /** Asks the server for fresh credentials; resolves with what is current then (never rejects). */
-  async renew(): Promise<RTCIceServer[]> {
+  renew(): Promise<RTCIceServer[]> {
+    return (this.renewal = this.#renew());
+  }
+
+  async #renew(): Promise<RTCIceServer[]> {
     try {
       const url = turnCredentialsUrl(this.#options.server, await this.#options.token());
       const response = await (this.#options.fetch ?? fetch)(url, { cache: 'no-store' });
@@ -92,16 +104,16 @@ export class IssuedIceServers {
   /** Stops renewing (the widget disconnected). */
   stop(): void {
     this.#stopped = true;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#expiry);
+    this.#timers.clearTimeout(this.#timer);
+    this.#timers.clearTimeout(this.#expiry);
   }
 
   #take({ iceServers, ttl }: TurnAnswer): void {
     this.servers = iceServers;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#expiry);
-    this.#timer = setTimeout(() => void this.renew(), ttl * 1000 * RENEW_AT);
+    this.#timers.clearTimeout(this.#timer);
+    this.#timers.clearTimeout(this.#expiry);
+    this.#timer = this.#timers.setTimeout(() => void this.renew(), ttl * 1000 * RENEW_AT);
     // Credentials past their expiry are refused by the TURN server: none is better (the deadline then says "TURN needed").
-    this.#expiry = setTimeout(() => (this.servers = []), ttl * 1000);
+    this.#expiry = this.#timers.setTimeout(() => (this.servers = []), ttl * 1000);
   }
 }

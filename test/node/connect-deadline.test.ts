@@ -2,23 +2,8 @@
 // a fake clock: that a real refused setup ends on both sides is test/browser/turn.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConnectDeadline, hasTurnServer, setupFailure, type DeadlineTimers, type SetupFailure } from '../../src/call/connect-deadline.js';
-
-/** A clock that moves only when the test says: `advance(ms)` fires what falls due. */
-function fakeClock(): DeadlineTimers & { advance(ms: number): void; pending(): number } {
-  let now = 0;
-  const due = new Map<number, { at: number; callback: () => void }>();
-  let next = 0;
-  return {
-    setTimeout: (callback, ms) => (due.set(++next, { at: now + ms, callback }), next),
-    clearTimeout: (handle) => void due.delete(handle as number),
-    advance(ms) {
-      now += ms;
-      for (const [id, timer] of [...due]) if (timer.at <= now) due.delete(id), timer.callback();
-    },
-    pending: () => due.size,
-  };
-}
+import { ConnectDeadline, hasTurnServer, setupFailure, type SetupFailure } from '../../src/call/connect-deadline.js';
+import { fakeClock } from './fake-clock.js';
 
 /** The events a peer connection fires, as far as the deadline listens. */
 class FakeConnection extends EventTarget {
