@@ -130,7 +130,9 @@ export class CallController implements ReactiveController {
     let signaling: Signaling | undefined;
     let call: CallEngine;
     try {
-      [signaling, call] = await Promise.all([this.connect(), loadEngine(), this.#issuedReady]);
+      // The server's TURN credentials are asked for as the connection opens: the call waits for that answer too.
+      const connected = this.connect().then(async (open) => (await this.#issuedReady, open));
+      [signaling, call] = await Promise.all([connected, loadEngine()]);
     } catch (error) {
       return this.#error(`${error}`);
     } finally {
