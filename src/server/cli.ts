@@ -98,7 +98,7 @@ function integer(value: string, name: string, min: number, max: number): number 
   return number;
 }
 
-type ServeCommand = { help: true } | { help: false; debug: boolean; secretOnCommandLine: boolean; options: WspServerOptions };
+type ServeCommand = { help: true } | { help: false; debug: boolean; secretOnCommandLine: boolean; turnSecretOnCommandLine: boolean; options: WspServerOptions };
 
 /** What the command line says about the secret: at most one of --secret and --secret-file. */
 interface SecretFlags {
@@ -109,6 +109,10 @@ interface SecretFlags {
 /** The warning for a secret on the command line: every user of the machine can read a process's arguments. */
 const SECRET_ON_COMMAND_LINE =
   'the secret was given with --secret, where other users of this machine can read it (ps, /proc/PID/cmdline); set WSP_SECRET or use --secret-file';
+
+/** The same for the TURN secret, which lets anyone who reads it mint relay credentials. */
+const TURN_SECRET_ON_COMMAND_LINE =
+  'the TURN secret was given with --turn-secret, where other users of this machine can read it; set WSP_TURN_SECRET or use --turn-secret-file';
 
 /**
  * The token secret: --secret, --secret-file, WSP_SECRET or WSP_SECRET_FILE, in that order (flags win over the
@@ -181,7 +185,8 @@ function parseServe(args: string[], env: Env): ServeCommand {
   return {
     help: false,
     debug: values.debug ?? flag(env.WSP_DEBUG),
-    secretOnCommandLine: values.secret !== undefined || values['turn-secret'] !== undefined,
+    secretOnCommandLine: values.secret !== undefined,
+    turnSecretOnCommandLine: values['turn-secret'] !== undefined,
     options: {
       domain,
       host: values.host ?? env.WSP_HOST ?? DEFAULT_HOST,
@@ -277,6 +282,7 @@ async function serve(args: string[], env: Env): Promise<void> {
   const log = createLogger({ level: command.debug ? 'debug' : 'info' });
   const server = await createWspServer({ ...command.options, log });
   if (command.secretOnCommandLine) log.warn(SECRET_ON_COMMAND_LINE);
+  if (command.turnSecretOnCommandLine) log.warn(TURN_SECRET_ON_COMMAND_LINE);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

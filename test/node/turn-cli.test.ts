@@ -42,6 +42,13 @@ describe('wsp-server TURN flags', { concurrency: true }, () => {
     assert.equal(body.ttl, 600);
   });
 
+  test('--turn-secret on the command line works, with a warning that ps shows it', async (t) => {
+    const { child, logged } = await serve(['--domain', 'localhost', '--secret', SECRET, '--turn-urls', URLS, '--turn-secret', 'visible']);
+    t.after(() => child.kill());
+    const warning = await logged((entry) => String(entry.msg).startsWith('the TURN secret was given with --turn-secret'));
+    assert.equal(warning.level, 'warn');
+  });
+
   test('each of --turn-urls and the secret needs the other; a bad URL or TTL is a usage error', async () => {
     const base = ['--domain', 'localhost', '--secret', SECRET];
     const cases: [string[], Record<string, string>, RegExp][] = [
