@@ -10,31 +10,60 @@ import { firefoxLaunchOptions } from './scripts/firefox.mjs';
 import { webkitLauncher, webkitRunnerHtml } from './scripts/webkit.mjs';
 import { frameworkApps } from './scripts/framework-apps.mjs';
 import { LOOPBACK_ARGS, startFederation, startServer } from './scripts/start-server.mjs';
+import { startBlackHole, startTurn } from './scripts/start-turn.mjs';
 
 /** Every invite rings all of a user's devices, so each test takes users of its own from this directory. */
 /** Test files take theirs by prefix (test/browser/helpers.ts, freshUser). */
 export const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
 // `wk`: WebKit's, whatever prefix its tests ask for (test/browser/helpers.ts).
-for (const prefix of ['el', 'ev', 'fe', 're', 'ui', 'fw', 'wk']) for (let i = 1; i <= 80; i++) users.push(`${prefix}${i}`);
+for (const prefix of ['el', 'ev', 'fe', 're', 'ui', 'fw', 'wk', 'tu']) for (let i = 1; i <= 80; i++) users.push(`${prefix}${i}`);
 
-/** Starts the servers in serverStart, stops them in serverStop, and tells the page where they are: GET /__wsp/config.json. */
+/**
+ * Starts the servers in serverStart, stops them in serverStop, and tells the page where they are: GET /__wsp/config.json.
+ * For the TURN tests (test/browser/turn.test.ts): a real coturn, a WSP server that issues credentials for it (`turn`:
+ * where it is, and coturn's URLs and secret, with which a test makes credentials coturn refuses), and a STUN server
+ * that never answers (`blackHole`; `executeServerCommand('black-hole-requests')` says how many requests it swallowed).
+ */
 function wspServer() {
   let wsp;
   let federation;
+  let turn;
+  let turnWsp;
+  let blackHole;
   const log = (line) => process.env.WSP_VERBOSE && console.log(line);
   const where = (server) => ({ url: server.url, http: `http://127.0.0.1:${server.port}`, domain: server.domain });
   return {
     name: 'wsp-server',
     async serverStart() {
       const args = ['--dev-tokens', '--users', users.join(','), '--ring-timeout', '30000', ...LOOPBACK_ARGS];
-      [wsp, federation] = await Promise.all([startServer(['--domain', 'localhost', '--port', '0', ...args], { log }), startFederation({ args, log })]);
+      const turnStarted = startTurn({ log: (line) => log(`coturn ${line}`) }).then(async (started) => {
+        turn = started;
+        const flags = ['--domain', 'localhost', '--port', '0', '--turn-urls', `${turn.urls.udp},${turn.urls.tcp}`, ...args];
+        turnWsp = await startServer(flags, { log, env: { WSP_TURN_SECRET: turn.secret } });
+      });
+      [wsp, federation, blackHole] = await Promise.all([
+        startServer(['--domain', 'localhost', '--port', '0', ...args], { log }),
+        startFederation({ args, log }),
+        startBlackHole(),
+        turnStarted,
+      ]);
     },
     async serverStop() {
-      await Promise.all([wsp?.stop(), federation?.stop()]);
+      await Promise.all([wsp?.stop(), federation?.stop(), turnWsp?.stop(), turn?.stop(), blackHole?.stop()]);
+    },
+    executeCommand({ command }) {
+      if (command === 'black-hole-requests') return { requests: blackHole.requests() };
+      return undefined;
     },
     serve(context) {
       if (context.path !== '/__wsp/config.json') return undefined;
-      const config = { ...where(wsp), alpha: where(federation.alpha), beta: where(federation.beta) };
+      const config = {
+        ...where(wsp),
+        alpha: where(federation.alpha),
+        beta: where(federation.beta),
+        turn: { ...where(turnWsp), urls: [turn.urls.udp, turn.urls.tcp], secret: turn.secret },
+        blackHole: blackHole.url,
+      };
       return { body: JSON.stringify(config), type: 'application/json' };
     },
   };

@@ -46,7 +46,7 @@ const METRICS = {
 const at = (steps, step) => steps.find((entry) => entry[1] === step)?.[0] ?? NaN;
 
 /** One call's figures, in ms, from the steps of its two pages. */
-function measure(system, { caller, callee }) {
+export function measure(system, { caller, callee }) {
   const accept = at(callee, 'accept');
   const dial = at(caller, 'dial');
   const since = (start, step) => ({ caller: at(caller, step) - start, callee: at(callee, step) - start });
@@ -68,7 +68,7 @@ function measure(system, { caller, callee }) {
 }
 
 /** Builds dist/cdn (the step of `npm run build` that writes it) when it is missing or older than a source file. */
-async function ensureCdnBuild() {
+export async function ensureCdnBuild() {
   const newest = async (dir) => {
     let latest = 0;
     for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
@@ -99,16 +99,19 @@ async function buildBaseline(ref) {
   return join(dir, 'dist/cdn');
 }
 
-/** A <wsp-call> page as the README's "Embed it" has it: the module from the site's copy of dist/cdn, a tokenProvider. */
-const wspPage = ({ server, http, user, caller, callee, cdnPath = '/cdn/' }) => `<!doctype html>
+/**
+ * A <wsp-call> page as the README's "Embed it" has it: the module from the site's copy of dist/cdn, a tokenProvider;
+ * `attributes` (e.g. `relay-only`) and `iceServers` as a page would set them.
+ */
+export const wspPage = ({ server, http, user, caller, callee, attributes = '', iceServers, cdnPath = '/cdn/' }) => `<!doctype html>
 <html lang="en">
 <meta charset="utf-8">
 <title>${caller}</title>
 <style>wsp-call { width: 480px }</style>
 <script type="module" src="${cdnPath}wsp-call.js"></script>
-<wsp-call server="${server}" caller="${caller}" callee="${callee}"></wsp-call>
+<wsp-call server="${server}" caller="${caller}" callee="${callee}" ${attributes}></wsp-call>
 <script type="module">
-  const call = document.querySelector('wsp-call');
+  const call = document.querySelector('wsp-call');${iceServers ? `\n  call.iceServers = ${JSON.stringify(iceServers)};` : ''}
   // The site's backend proves who the visitor is; the server's development tokens stand in for it.
   call.tokenProvider = async () => (await (await fetch('${http}/dev/token?user=${user}')).json()).token;
 </script>
@@ -132,7 +135,7 @@ const peerjsPage = ({ id, callee, port }) => `<!doctype html>
 `;
 
 /** The site, on 127.0.0.1 (a secure context, as camera and microphone need): `/cdn/…`, `/peerjs-phone.js`, the pages added. */
-async function serveSite(baseline) {
+export async function serveSite(baseline) {
   const pages = new Map();
   const { code: peerjs } = await bundleElement('bench/peerjs-phone.js');
   const server = createServer(async (request, response) => {
@@ -193,7 +196,7 @@ function drive() {
 }
 
 /** A page of its own browser context at `url`, traced, once its widget is online. */
-async function openPage(browser, url) {
+export async function openPage(browser, url) {
   const context = await browser.newContext();
   await context.addInitScript({ path: fileURLToPath(new URL('./call-trace.js', import.meta.url)) });
   const page = await context.newPage();
@@ -210,7 +213,7 @@ async function openPage(browser, url) {
  * use of the camera in a browser starts its capture service, and the first device listing took up to 0.8 s here; no
  * system's first call should pay that for the others. Each still pays its own page's first-time costs.
  */
-async function warmUp(browser, url) {
+export async function warmUp(browser, url) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(url);
@@ -247,7 +250,7 @@ async function until(side, name, step) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One call caller → callee, accepted `delay` ms after ringing; resolves with the steps of both pages. */
-async function oneCall({ caller, callee }, delay) {
+export async function oneCall({ caller, callee }, delay) {
   // What the last call did after its pages were read (the hanging-up side closes its peer connection up to 1 s
   // later) is no step of this one.
   await callee.page.evaluate((delay) => ((window.bench.acceptDelay = delay), void window.benchTrace.take()), delay);

@@ -1,11 +1,12 @@
 // `npm run bench`: every figure the issues ask for, printed as plain lines for a closing note.
-// `npm run bench -- NAME…` runs only the sections named: size, setup, cross, link, load (or one load section: idle,
+// `npm run bench -- NAME…` runs only the sections named: size, setup, cross, turn, link, load (or one load section: idle,
 // signaling, relay).
 import { measureSize, printSize } from './size.mjs';
 import { measureCallSetup, printCallSetup } from './call-setup.mjs';
 import { measureCrossSetup, printCrossSetup } from './cross-browser.mjs';
 import { measureLinkThroughput, printLinkThroughput } from './federation.mjs';
 import { loadSections } from './load.mjs';
+import { measureTurnSetup, printTurnSetup } from './turn-setup.mjs';
 
 async function size() {
   printSize(await measureSize());
@@ -26,6 +27,11 @@ async function cross() {
   printCrossSetup(await measureCrossSetup({ calls: Number(process.env.BENCH_CROSS_CALLS ?? 10) }));
 }
 
+/** Direct vs relay-only through coturn vs a black-hole STUN server, BENCH_TURN_CALLS calls each (issue 14). */
+async function turn() {
+  printTurnSetup(await measureTurnSetup({ calls: Number(process.env.BENCH_TURN_CALLS ?? 20) }));
+}
+
 async function link() {
   printLinkThroughput(await measureLinkThroughput());
 }
@@ -38,7 +44,7 @@ async function load() {
 }
 
 /** In the order `npm run bench` runs them; each prints its own figures. */
-const sections = { size, setup, cross, link, load };
+const sections = { size, setup, cross, turn, link, load };
 const known = { ...sections, ...loadSections };
 
 const names = process.argv.slice(2);

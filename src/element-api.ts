@@ -13,6 +13,7 @@ export type WspCallProperty =
   | 'tokenProvider'
   | 'iceServers'
   | 'relayOnly'
+  | 'connectTimeout'
   | 'audioOnly'
   | 'muted'
   | 'cameraOff'

@@ -16,6 +16,7 @@ import { TokenBucket } from '../protocol/token-bucket.js';
 import { CallState } from './call-state.js';
 import { transition, type CallInput } from './call-transitions.js';
 import { essentialOffer } from './codecs.js';
+import { ConnectDeadline, hasTurnServer, type DeadlineTimers, type SetupFailure } from './connect-deadline.js';
 import type { Transport } from './signaling.js';
 
 /** Which channel a call's outgoing frames take: the WebSocket until the handover, then the DataChannel. */
@@ -49,6 +50,15 @@ export interface CallSessionInit {
    * Off by default: on a widget anyone may call, the camera light must not come on for every stranger's ring.
    */
   readonly preview?: boolean;
+  /**
+   * How long an accepted call may take to connect before it ends with `bye` 504 (see ConnectDeadline); 15 s by
+   * default. It ends at once when gathering completes without a candidate.
+   */
+  readonly connectTimeoutMs?: number;
+  /** The deadline's timers: the page's by default, a fake clock in tests. */
+  readonly timers?: DeadlineTimers;
+  /** Fresh ICE servers (renewed TURN credentials), asked for before an ICE restart; the current ones are kept without it. */
+  readonly renewIceServers?: () => Promise<RTCIceServer[] | undefined>;
 }
 
 const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
@@ -156,6 +166,9 @@ export class CallSession extends EventTarget {
   readonly #offers = new TokenBucket(...OFFER_RATE);
   /** `icecandidate` frames taken from the DataChannel, up to {@link CANDIDATES_PER_CALL}. */
   #candidates = 0;
+  /** Ends a setup that cannot connect (issue 14): armed on accept, disarmed once connected. */
+  readonly #deadline: ConnectDeadline;
+  readonly #renewIceServers?: () => Promise<RTCIceServer[] | undefined>;
 
   constructor(socket: Transport, init: CallSessionInit = {}) {
     super();
@@ -165,6 +178,9 @@ export class CallSession extends EventTarget {
     this.#preview = init.preview ?? false;
     // The candidate pool starts gathering now, while the call rings.
     const pc = (this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceCandidatePoolSize: 1, ...init.rtc }));
+    this.#renewIceServers = init.renewIceServers;
+    const deadline = { timeoutMs: init.connectTimeoutMs, turnConfigured: hasTurnServer(init.rtc?.iceServers), timers: init.timers };
+    this.#deadline = new ConnectDeadline(pc, deadline, this.#setupFailed);
     pc.onicecandidate = ({ candidate }) => {
       // A null candidate ends gathering: sent as the empty candidate.
       if (!candidate || !this.#listed.has(upToType(candidate.candidate))) {
@@ -194,9 +210,10 @@ export class CallSession extends EventTarget {
       // broken path gets new ICE credentials over the DataChannel (§4.7); failing again after that ends the call.
       // The callee restarts, the caller waits for its offer: a restart offered by the side that answered the first
       // offer breaks calls between Chromium and Firefox (they then disagree on the DTLS role).
-      if (state === 'failed' && (!this.handedOver || this.#restarted)) this.#fail('ICE failed');
+      if (state === 'failed' && !this.handedOver) this.#deadline.iceFailed();
+      else if (state === 'failed' && this.#restarted) this.#fail('ICE failed');
       else if (this.handedOver && (state === 'failed' || state === 'disconnected')) {
-        if (this.role === 'callee') pc.restartIce();
+        if (this.role === 'callee') void this.#restartIce();
         this.#restarted = true;
       } else if (state === 'connected') this.#restarted = false;
       this.#check();
@@ -331,6 +348,8 @@ export class CallSession extends EventTarget {
         else this.#early.push(frame[1]);
         break;
       case 'bye':
+        // The peer's setup found no path: this side says why too (its own deadline may not have passed yet).
+        if (frame[1].code === ByeCode.NO_ROUTE && this.state === CONNECTING) this.#emit('error', byeReason(frame[1].code, frame[1].reason), 'no-route');
         if (frame[1].code !== ByeCode.TRANSFERRED) this.end(frame[1].code, frame[1].reason);
         else if (!this.peerHandedOver) {
           this.peerHandedOver = true;
@@ -338,6 +357,25 @@ export class CallSession extends EventTarget {
         }
     }
   }
+
+  /** Restarts ICE (the callee, §4.7) with fresh ICE servers when there are: TURN credentials may have expired meanwhile. */
+  async #restartIce(): Promise<void> {
+    const servers = await this.#renewIceServers?.().catch(() => undefined);
+    if (this.state === ENDED) return;
+    try {
+      if (servers) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: servers });
+    } catch {
+      // A browser that cannot change them restarts with the ones it has.
+    }
+    this.pc.restartIce();
+  }
+
+  /** The setup cannot connect: both sides end with 504 and the cause (ConnectDeadline). */
+  readonly #setupFailed = ({ code, kind, reason }: SetupFailure): void => {
+    if (this.state === ENDED) return;
+    this.#emit('error', reason, kind);
+    this.end(code, reason, true);
+  };
 
   #preparing(): Promise<void> {
     this.#prepared = false;
@@ -523,12 +561,15 @@ export class CallSession extends EventTarget {
     if (!next) return false;
     if (next !== this.state) {
       this.state = next;
+      if (next === CONNECTING) this.#deadline.arm();
+      else if (next === CONNECTED || next === ENDED) this.#deadline.disarm();
       this.#emit('statechange');
     }
     return true;
   }
 
-  #emit(type: CallSessionEventType, message?: string): void {
-    this.dispatchEvent(message ? new ErrorEvent(type, { message }) : new Event(type));
+  /** `code`, on an error that has one, is the ErrorEvent's `error.code`: what the element's `error` event passes on. */
+  #emit(type: CallSessionEventType, message?: string, code?: string): void {
+    this.dispatchEvent(message ? new ErrorEvent(type, { message, error: code && { code } }) : new Event(type));
   }
 }

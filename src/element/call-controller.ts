@@ -2,13 +2,14 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CallSession } from '../call/call-session.js';
 import { CallState, isActive } from '../call/call-state.js';
 import { Signaling } from '../call/signaling.js';
+import { IssuedIceServers, mergeIceServers } from '../call/ice-servers.js';
 // The protocol's modules one by one, not its index: the bye reasons (bye-reasons.ts) stay out of the first load.
 import { normalizeAddress } from '../protocol/address.js';
 import { ByeCode } from '../protocol/codes.js';
 import type { Frame, InviteFrame } from '../protocol/frame.js';
 import { limits } from '../protocol/limits.js';
 import { en } from '../i18n/strings.js';
-import { ConnectedEvent, EndedEvent, RingingEvent, StateChangeEvent, WspErrorEvent } from './events.js';
+import { ConnectedEvent, EndedEvent, RingingEvent, StateChangeEvent, WspErrorEvent, type WspErrorCode } from './events.js';
 
 /** What the controller reads from its element. */
 export interface CallHost extends ReactiveControllerHost, HTMLElement {
@@ -27,6 +28,8 @@ export interface CallHost extends ReactiveControllerHost, HTMLElement {
   relayOnly: boolean;
   /** Camera and microphone open while an incoming call rings, not on accept. */
   preview: boolean;
+  /** How long an accepted call may take to connect, in ms. */
+  connectTimeout?: number;
 }
 
 type CallEngine = typeof import('./call-engine.js');
@@ -70,6 +73,9 @@ export class CallController implements ReactiveController {
   #retry?: ReturnType<typeof setTimeout>;
   /** call() waits for the connection, or an incoming call for the call engine: busy already. */
   #placing = false;
+  /** TURN credentials from the server (issue 14), asked for as the connection opens: calls wait for that answer. */
+  #issued?: IssuedIceServers;
+  #issuedReady: Promise<unknown> = Promise.resolve();
 
   constructor(host: CallHost) {
     this.#host = host;
@@ -124,7 +130,9 @@ export class CallController implements ReactiveController {
     let signaling: Signaling | undefined;
     let call: CallEngine;
     try {
-      [signaling, call] = await Promise.all([this.connect(), loadEngine()]);
+      // The server's TURN credentials are asked for as the connection opens: the call waits for that answer too.
+      const connected = this.connect().then(async (open) => (await this.#issuedReady, open));
+      [signaling, call] = await Promise.all([connected, loadEngine()]);
     } catch (error) {
       return this.#error(`${error}`);
     } finally {
@@ -155,8 +163,8 @@ export class CallController implements ReactiveController {
     const early: Frame[] = [];
     signaling.route(id, (frame) => early.push(frame));
     this.#placing = true;
-    loadEngine().then(
-      (call) => {
+    Promise.all([loadEngine(), this.#issuedReady]).then(
+      ([call]) => {
         this.#placing = false;
         if (!signaling.open) return;
         const incoming = this.#adopt(call, signaling, id);
@@ -174,10 +182,16 @@ export class CallController implements ReactiveController {
   }
 
   #adopt({ CallSession, loadDeviceChoice, mediaConstraints }: CallEngine, signaling: Signaling, id?: string): CallSession {
-    const { iceServers, audioOnly, relayOnly, preview } = this.#host;
+    const host = this.#host;
+    const { audioOnly, relayOnly, preview, connectTimeout } = host;
     const media = mediaConstraints(loadDeviceChoice(), { video: !audioOnly });
+    // --- TURN (issue 14): the page's ICE servers and the server's, renewed before an ICE restart.
+    const issued = this.#issued;
+    const iceServers = mergeIceServers(host.iceServers, issued?.servers);
+    const renewIceServers = async () => issued && mergeIceServers(host.iceServers, await issued.renew());
     const rtc: RTCConfiguration = { iceServers, iceTransportPolicy: relayOnly ? 'relay' : 'all' };
-    const session = (this.session = new CallSession(signaling, { id, media, rtc, preview }));
+    const init = { id, media, rtc, preview, renewIceServers, connectTimeoutMs: connectTimeout };
+    const session = (this.session = new CallSession(signaling, init));
     signaling.route(session.id, (frame) => session.receive(frame));
     for (const type of sessionEvents) session.addEventListener(type, this);
     return session;
@@ -188,7 +202,7 @@ export class CallController implements ReactiveController {
     const host = this.#host;
     const session = event.target as CallSession;
     host.requestUpdate();
-    if (event instanceof ErrorEvent) this.#error(event.message);
+    if (event instanceof ErrorEvent) this.#error(event.message, event.error?.code);
     if (event.type !== 'statechange') return;
     const { state, parties } = session;
     host.dispatchEvent(new StateChangeEvent(state));
@@ -215,6 +229,15 @@ export class CallController implements ReactiveController {
       const url = new URL(host.server);
       url.searchParams.set('token', token);
       signaling = this.#signaling = new Signaling(url.href);
+      // The connection's token asks first; renewals take a fresh one where the page gives one.
+      let first: string | undefined = token;
+      const nextToken = () => {
+        const given = first;
+        first = undefined;
+        return given ?? (host.tokenProvider ? host.tokenProvider() : host.token);
+      };
+      this.#issued = new IssuedIceServers({ server: host.server, token: nextToken });
+      this.#issuedReady = this.#issued.renew();
     } catch (error) {
       return this.#lost(key, `${error}`);
     }
@@ -269,6 +292,7 @@ export class CallController implements ReactiveController {
 
   #close(): void {
     clearTimeout(this.#retry);
+    this.#issued?.stop();
     this.#signaling?.close();
     this.#signaling = undefined;
     this.#online(false);
@@ -280,8 +304,8 @@ export class CallController implements ReactiveController {
     this.#host.requestUpdate();
   }
 
-  #error(message: string): void {
-    this.#host.dispatchEvent(new WspErrorEvent(message));
+  #error(message: string, code?: WspErrorCode): void {
+    this.#host.dispatchEvent(new WspErrorEvent(message, code));
   }
 
   #unsupported(): void {

@@ -3,18 +3,25 @@
 // `follow()` at each render: everything here is driven by the call's state as the element renders it.
 import type { CallSession } from '../call/call-session.js';
 import { loadDeviceChoice, useSpeaker } from '../media/devices.js';
-import { watchQuality, type Quality } from '../media/quality.js';
+import { watchLink, type ConnectionPath } from '../media/path.js';
+import type { Quality } from '../media/quality.js';
 import { TonePlayer, tones } from '../media/tones.js';
 import type { SwitchEvent } from './events.js';
 import type { WspCall } from './wsp-call.js';
 
-/** `qualitychange`: the rating of a connected call's connection changed (`quality`: good, fair or poor). */
+/**
+ * `qualitychange`: the rating of a connected call's connection changed (`quality`: good, fair or poor), or the path
+ * its media takes (`path`: direct or relayed through TURN, with the candidate type and the relay's protocol).
+ */
 export class QualityChangeEvent extends Event {
   /** good, fair or poor: from round-trip time, packet loss and jitter (src/media/quality.ts). */
   readonly quality: Quality;
-  constructor(quality: Quality) {
+  /** The path: `{path: 'direct' | 'relayed', candidateType, remoteCandidateType, relayProtocol, rtt, loss}` (src/media/path.ts). */
+  readonly path?: ConnectionPath;
+  constructor(quality: Quality, path?: ConnectionPath) {
     super('qualitychange', { bubbles: true, composed: true });
     this.quality = quality;
+    this.path = path;
   }
 }
 
@@ -35,6 +42,7 @@ export interface Playing {
 /** What a connected call is watched with, per session. */
 interface Watch {
   quality?: Quality;
+  path?: ConnectionPath;
   stop(): void;
 }
 
@@ -56,6 +64,9 @@ export const tone = (el: WspCall): Playing | undefined => playing.get(el);
 
 /** The quality of `el`'s connected call, once rated. */
 export const quality = (el: WspCall): Quality | undefined => (el.session && watches.get(el.session)?.quality);
+
+/** The path of `el`'s connected call's media, once measured (the latest poll's). */
+export const connectionPath = (el: WspCall): ConnectionPath | undefined => (el.session && watches.get(el.session)?.path);
 
 /** True while `el` shares its screen. */
 export const sharing = (el: WspCall): boolean => shares.has(el);
@@ -90,9 +101,11 @@ export function follow(el: WspCall, SwitchEvent: typeof import('./events.js').Sw
     pc.addEventListener('connectionstatechange', update);
     pc.addEventListener('signalingstatechange', update);
     const watch: Watch = {
-      stop: watchQuality(pc, (rated) => {
+      stop: watchLink(pc, ({ quality: rated, path }, changed) => {
+        watch.path = path;
+        if (!changed) return;
         watch.quality = rated;
-        el.dispatchEvent(new QualityChangeEvent(rated));
+        el.dispatchEvent(new QualityChangeEvent(rated, path));
         update();
       }),
     };

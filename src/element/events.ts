@@ -78,9 +78,18 @@ export class StateChangeEvent extends Event {
 }
 
 /**
+ * The `code` of an `error` event, where the widget tells one: `unsupported` (this browser cannot place or take calls),
+ * or why a call found no network path (`bye` 504): `turn-refused` (the TURN server refused the credentials),
+ * `turn-needed` (no TURN server was configured and no direct path exists: one would likely have helped), `no-route`
+ * (not even through the TURN server, or the other side found none).
+ */
+export type WspErrorCode = 'unsupported' | 'turn-refused' | 'turn-needed' | 'no-route';
+
+/**
  * `error`: something the user should hear of went wrong (the server refused the connection, camera or
  * microphone denied…); `message` says what, in English. A call goes on when it can; if it cannot, `ended` follows.
- * `code` tells some errors apart for code: `unsupported` when this browser can neither place nor take calls.
+ * `code` tells some errors apart for code: `unsupported` when this browser can neither place nor take calls; `turn-refused`,
+ * `turn-needed` or `no-route` when a call could not connect (it then ends with `bye` 504, whose reason says the same).
  *
  * Composed but, unlike the other events, not bubbling (like an `<img>`'s `error`): an `error` event that
  * bubbled up to `window` would reach `window.onerror` and be reported as an uncaught script error by error
@@ -94,10 +103,11 @@ export class WspErrorEvent extends ErrorEvent {
   /**
    * What went wrong, machine-readable, where the widget tells it: `unsupported` when this browser cannot place or take
    * calls (it has no WebRTC, or gives this page no camera and microphone: an `http:` page that is not localhost), fired
-   * at each call() and at each incoming call, which is refused with `bye` 606. Undefined for the other errors.
+   * at each call() and at each incoming call, which is refused with `bye` 606. `turn-refused`, `turn-needed`, `no-route`:
+   * see {@link WspErrorCode}. Undefined for the other errors.
    */
-  readonly code?: 'unsupported';
-  constructor(message: string, code?: 'unsupported') {
+  readonly code?: WspErrorCode;
+  constructor(message: string, code?: WspErrorCode) {
     super('error', { composed: true, message });
     this.code = code;
   }

@@ -10,7 +10,7 @@ import type { SwitchEvent, WspErrorEvent } from './events.js';
 import type { WspCall } from './wsp-call.js';
 import { follow, quality, reconnecting, remoteView, shareScreen, sharing } from './call-media.js';
 import { VideoStreams, type StreamsByPart } from './video-streams.js';
-export { QualityChangeEvent, shareScreen, tone } from './call-media.js';
+export { connectionPath, QualityChangeEvent, shareScreen, tone } from './call-media.js';
 
 /**
  * What the element lends the view: Lit's template tag and `nothing`, its own button template, its event classes

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { CallSession, SignalingChannel } from '../call/call-session.js';
+import type { ConnectionPath } from '../media/path.js';
 import { CallState } from '../call/call-state.js';
 import { en, translation, type PartialStrings, type Strings } from '../i18n/strings.js';
 import { CallController } from './call-controller.js';
@@ -23,7 +24,9 @@ const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
  * @fires {ConnectedEvent} connected - The call is up: the peer connection is connected and the other party's media arrives.
  * @fires {EndedEvent} ended - The call is over: `code` (the `bye` code), `reason`, `duration` in ms.
  * @fires {WspErrorEvent} error - Something went wrong (`message`): the server refused the connection, camera or microphone denied…
- *   `code` is `unsupported` where this browser cannot place or take calls (at each call() and each refused incoming call).
+ *   `code` is `unsupported` where this browser cannot place or take calls (at each call() and each refused incoming call);
+ *   `turn-refused`, `turn-needed` or `no-route` when a call found no network path (it ends with `bye` 504: the TURN server refused
+ *   the credentials; no TURN server was configured and one would likely have helped; no path even through TURN).
  *   Composed, but it does not bubble (so that `window.onerror` does not take it for a script error).
  * @fires {StateChangeEvent} statechange - The call's `state` changed.
  * @fires {SwitchEvent} mutechange - `muted` changed; `on` is true when muted.
@@ -32,7 +35,8 @@ const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
  * @fires {Event} fullscreenchange - The widget entered or left full screen (the browser's own event; see `fullscreen`).
  * @fires {SwitchEvent} screenshare - This side started (`on` true) or stopped sharing its screen.
  * @fires {QualityChangeEvent} qualitychange - The connected call's connection was rated anew: `quality` is `good`, `fair` or `poor`
- *   (from round-trip time, packet loss and jitter, every 2 s). Its class comes with the in-call chunk.
+ *   (from round-trip time, packet loss and jitter, every 2 s); `path` says how the media goes (`connectionPath`), and a change of
+ *   path (direct, relayed) fires it too. Its class comes with the in-call chunk.
  *
  * @slot avatar - The other party's picture on the incoming, calling and audio-only screens; by default their initial.
  * @slot branding - Your logo or a text, shown while no call is going on.
@@ -123,6 +127,7 @@ export class WspCall extends LitElement {
     tokenProvider: { attribute: false },
     iceServers: { attribute: false },
     relayOnly: { type: Boolean, attribute: 'relay-only' },
+    connectTimeout: { type: Number, attribute: 'connect-timeout' },
     audioOnly: { type: Boolean, attribute: 'audio-only' },
     muted: { type: Boolean },
     cameraOff: { type: Boolean, attribute: 'camera-off' },
@@ -146,13 +151,22 @@ export class WspCall extends LitElement {
   declare ringTimeout?: number;
   /** Returns a fresh token; used instead of `token` at each (re)connection, since tokens are short-lived. */
   declare tokenProvider?: () => string | Promise<string>;
-  /** STUN/TURN servers for the peer connection; none by default (calls within one network). */
+  /**
+   * STUN/TURN servers for the peer connection; none by default (calls within one network). The TURN credentials the
+   * server issues (`--turn-urls`, docs/protocol.md §3.1) are added to these, and renewed before they expire.
+   */
   declare iceServers?: RTCIceServer[];
   /**
    * Media only through the TURN servers of `iceServers` (`iceTransportPolicy: 'relay'`): the other party never
    * learns this side's IP addresses. Without a TURN server no call connects.
    */
   declare relayOnly: boolean;
+  /**
+   * How long an accepted call may take to connect, in ms (default 15000): then it ends on both sides with `bye` 504 and
+   * an `error` naming the cause. It ends at once when no network address could be gathered (a TURN server refused the
+   * credentials under `relay-only`).
+   */
+  declare connectTimeout?: number;
   /** Voice only: no video is shown, and this side sends no picture. */
   declare audioOnly: boolean;
   /** The microphone is muted (its track disabled); settable before a call, to join muted. */
@@ -226,6 +240,15 @@ export class WspCall extends LitElement {
    */
   get signalingChannel(): SignalingChannel | undefined {
     return this.#calls.session?.signalingChannel;
+  }
+
+  /**
+   * The path the connected call's media takes, measured every 2 s: `path` (`direct`, or `relayed` through TURN),
+   * `candidateType`, `remoteCandidateType`, `relayProtocol` (`udp`, `tcp`, `tls`), `rtt` in s, `loss` (0…1). Undefined
+   * until measured; `qualitychange` fires when the path or the quality changes.
+   */
+  get connectionPath(): ConnectionPath | undefined {
+    return this.#inCall?.connectionPath(this);
   }
 
   /** True while the widget is shown full screen. */

@@ -46,6 +46,7 @@ export default {
   488: 'Keine Medienverbindung möglich',
   502: 'Domain nicht erreichbar',
   503: 'Verbindung zum Gegenüber verloren',
+  504: 'Keine Netzwerkverbindung zum Gegenüber',
   603: 'Abgelehnt',
   606: 'Der Browser des Angerufenen kann keine Anrufe annehmen',
 } satisfies PartialStrings;

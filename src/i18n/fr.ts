@@ -46,6 +46,7 @@ export default {
   488: 'Connexion média impossible',
   502: 'Domaine injoignable',
   503: 'Connexion avec le correspondant perdue',
+  504: 'Aucun chemin réseau vers le correspondant',
   603: 'Refusé',
   606: 'Le navigateur du correspondant ne peut pas prendre d’appels',
 } satisfies PartialStrings;

@@ -23,6 +23,7 @@ export const byeReasons: Readonly<Record<ByeCode, string>> = {
   500: 'Server error',
   502: 'Domain unreachable',
   503: 'Connection to the other party lost',
+  504: 'No network path to the other party',
   603: 'Declined',
   606: "Callee's browser cannot take calls",
 };

@@ -38,6 +38,11 @@ export const ByeCode = {
   UNREACHABLE: 502,
   /** The other party's connection was lost before the handover. */
   PEER_LOST: 503,
+  /**
+   * The two browsers found no network path to each other while setting up: not connected within the setup deadline,
+   * no ICE candidate gathered (a TURN server refused the credentials), or ICE failed. The reason names the cause.
+   */
+  NO_ROUTE: 504,
   /** The callee declined. */
   DECLINED: 603,
   /** The callee's device cannot take calls at all: its browser lacks WebRTC or camera and microphone access (SIP's 606 Not Acceptable). */

@@ -8,5 +8,5 @@ export { limits } from './limits.js';
 export { asciiLowerCase, formatAddress, normalizeAddress, parseAddress, type Address } from './address.js';
 export { carriesOnly, decode, encode, type DecodeResult, type ProtocolError } from './codec.js';
 export { DATA_CHANNEL_LABEL, SUBPROTOCOL, callIdOf, keywords } from './frame.js';
-export { LINK_PATH, WELL_KNOWN_PATH, WSP_PATH } from './paths.js';
+export { LINK_PATH, TURN_PATH, WELL_KNOWN_PATH, WSP_PATH } from './paths.js';
 export type * from './frame.js';

@@ -11,6 +11,7 @@ import { DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RING_TIMEOUT_
 import { defaultLimits, limitNames, parseLimit, type ServerLimits } from './limits.js';
 import { createLogger } from './log.js';
 import { NetworkPolicy } from './federation/network-policy.js';
+import { DEFAULT_TURN_TTL_SECONDS, TURN_TTL_RANGE, type TurnOptions } from './turn-credentials.js';
 import { createWspServer, type WspServerOptions } from './server.js';
 
 const SERVE_HELP = `Usage: wsp-server [serve] [options]
@@ -40,6 +41,13 @@ Options (environment variable in brackets):
   --dev-tokens       serve GET /dev/token?user=NAME (never in production)    [WSP_DEV_TOKENS=1]
   --debug            log every frame, not only connections and calls        [WSP_DEBUG=1]
   -h, --help         this text
+
+TURN: short-lived credentials for a TURN server (coturn with use-auth-secret) at GET /wsp/turn?token=…
+  --turn-urls a,b    ICE server URLs, e.g. turn:turn.example.org:3478?transport=udp,  [WSP_TURN_URLS]
+                     turn:turn.example.org:3478?transport=tcp,turns:turn.example.org:443?transport=tcp
+  --turn-secret-file F  coturn's static-auth-secret, one line of F             [WSP_TURN_SECRET_FILE]
+                     or the variable WSP_TURN_SECRET (--turn-secret S: seen by ps, warns)
+  --turn-ttl S       how long credentials are valid, default ${DEFAULT_TURN_TTL_SECONDS}, ${TURN_TTL_RANGE.min}–${TURN_TTL_RANGE.max}        [WSP_TURN_TTL]
 
 Federation: calls to other domains' users go over signed server-to-server links.
   --key-file F       the server's Ed25519 key (PEM), made on first start     [WSP_KEY_FILE]
@@ -90,7 +98,7 @@ function integer(value: string, name: string, min: number, max: number): number 
   return number;
 }
 
-type ServeCommand = { help: true } | { help: false; debug: boolean; secretOnCommandLine: boolean; options: WspServerOptions };
+type ServeCommand = { help: true } | { help: false; debug: boolean; secretOnCommandLine: boolean; turnSecretOnCommandLine: boolean; options: WspServerOptions };
 
 /** What the command line says about the secret: at most one of --secret and --secret-file. */
 interface SecretFlags {
@@ -102,12 +110,16 @@ interface SecretFlags {
 const SECRET_ON_COMMAND_LINE =
   'the secret was given with --secret, where other users of this machine can read it (ps, /proc/PID/cmdline); set WSP_SECRET or use --secret-file';
 
+/** The same for the TURN secret, which lets anyone who reads it mint relay credentials. */
+const TURN_SECRET_ON_COMMAND_LINE =
+  'the TURN secret was given with --turn-secret, where other users of this machine can read it; set WSP_TURN_SECRET or use --turn-secret-file';
+
 /**
  * The token secret: --secret, --secret-file, WSP_SECRET or WSP_SECRET_FILE, in that order (flags win over the
  * environment). A file holds the secret on its first line; a trailing line break is not part of it.
  */
-function secretOf(values: SecretFlags, env: Env): string | undefined {
-  if (values.secret !== undefined && values['secret-file'] !== undefined) throw new UsageError('give --secret or --secret-file, not both');
+function secretOf(values: SecretFlags, env: Env, flagName = 'secret'): string | undefined {
+  if (values.secret !== undefined && values['secret-file'] !== undefined) throw new UsageError(`give --${flagName} or --${flagName}-file, not both`);
   if (values.secret !== undefined) return values.secret;
   const file = values['secret-file'] ?? (env.WSP_SECRET ? undefined : env.WSP_SECRET_FILE);
   if (file === undefined) return env.WSP_SECRET;
@@ -115,10 +127,10 @@ function secretOf(values: SecretFlags, env: Env): string | undefined {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`--secret-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(`--${flagName}-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const secret = text.replace(/\r?\n$/, '');
-  if (!secret || /[\r\n]/.test(secret)) throw new UsageError(`--secret-file: ${file} must hold the secret on one line`);
+  if (!secret || /[\r\n]/.test(secret)) throw new UsageError(`--${flagName}-file: ${file} must hold the secret on one line`);
   return secret;
 }
 
@@ -145,6 +157,10 @@ function parseServe(args: string[], env: Env): ServeCommand {
       peer: { type: 'string', multiple: true },
       'no-discovery': { type: 'boolean' },
       'allow-network': { type: 'string', multiple: true },
+      'turn-urls': { type: 'string' },
+      'turn-secret': { type: 'string' },
+      'turn-secret-file': { type: 'string' },
+      'turn-ttl': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -170,6 +186,7 @@ function parseServe(args: string[], env: Env): ServeCommand {
     help: false,
     debug: values.debug ?? flag(env.WSP_DEBUG),
     secretOnCommandLine: values.secret !== undefined,
+    turnSecretOnCommandLine: values['turn-secret'] !== undefined,
     options: {
       domain,
       host: values.host ?? env.WSP_HOST ?? DEFAULT_HOST,
@@ -183,6 +200,7 @@ function parseServe(args: string[], env: Env): ServeCommand {
       limits: parseLimits(values.limit ?? list(env.WSP_LIMITS) ?? []),
       trustProxy: values['trust-proxy'] ?? flag(env.WSP_TRUST_PROXY),
       devTokens: values['dev-tokens'] ?? flag(env.WSP_DEV_TOKENS),
+      turn: turnOf(values, env),
       federation: {
         // One key file per domain, so two servers started in one directory (the demo) keep theirs apart.
         keyFile: values['key-file'] ?? env.WSP_KEY_FILE ?? `.wsp/${asciiLowerCase(domain).replace(':', '_')}.key.pem`,
@@ -193,6 +211,22 @@ function parseServe(args: string[], env: Env): ServeCommand {
       },
     },
   };
+}
+
+/** What the command line and the environment say about TURN: nothing, or URLs with a secret (each needs the other). */
+function turnOf(values: { 'turn-urls'?: string; 'turn-secret'?: string; 'turn-secret-file'?: string; 'turn-ttl'?: string }, env: Env): TurnOptions | undefined {
+  const urls = list(values['turn-urls'] ?? env.WSP_TURN_URLS);
+  // The same rules as the token secret's: flag or file, else the variables.
+  const secret = secretOf(
+    { secret: values['turn-secret'], 'secret-file': values['turn-secret-file'] },
+    { WSP_SECRET: env.WSP_TURN_SECRET, WSP_SECRET_FILE: env.WSP_TURN_SECRET_FILE },
+    'turn-secret',
+  );
+  if (!urls?.length && secret === undefined) return undefined;
+  if (!urls?.length) throw new UsageError('--turn-secret needs --turn-urls (or WSP_TURN_URLS)');
+  if (!secret) throw new UsageError('--turn-urls needs --turn-secret-file (or WSP_TURN_SECRET)');
+  const ttl = values['turn-ttl'] ?? env.WSP_TURN_TTL;
+  return { urls, secret, ttlSeconds: ttl === undefined ? undefined : integer(ttl, '--turn-ttl', TURN_TTL_RANGE.min, TURN_TTL_RANGE.max) };
 }
 
 /** --max-token-ttl or WSP_MAX_TOKEN_TTL, in seconds: at most ten years, and never beyond. */
@@ -248,6 +282,7 @@ async function serve(args: string[], env: Env): Promise<void> {
   const log = createLogger({ level: command.debug ? 'debug' : 'info' });
   const server = await createWspServer({ ...command.options, log });
   if (command.secretOnCommandLine) log.warn(SECRET_ON_COMMAND_LINE);
+  if (command.turnSecretOnCommandLine) log.warn(TURN_SECRET_ON_COMMAND_LINE);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -25,6 +25,14 @@ export {
 } from './call-router.js';
 export { Registry, type Device } from './registry.js';
 export { defaultLimits, limitNames, parseLimit, resolveLimits, type LimitName, type ServerLimits } from './limits.js';
+export {
+  checkTurnOptions,
+  turnCredentials,
+  DEFAULT_TURN_TTL_SECONDS,
+  TURN_TTL_RANGE,
+  type TurnCredentials,
+  type TurnOptions,
+} from './turn-credentials.js';
 export { createLogger, silentLogger, type Fields, type Level, type Logger, type LoggerOptions } from './log.js';
 export {
   generateKeys,

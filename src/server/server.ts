@@ -3,7 +3,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { asciiLowerCase, formatAddress, limits as frameLimits, parseAddress, SUBPROTOCOL, WSP_PATH } from '../protocol/index.js';
+import { asciiLowerCase, formatAddress, limits as frameLimits, parseAddress, SUBPROTOCOL, TURN_PATH, WSP_PATH } from '../protocol/index.js';
 import { AddressLimiter } from './address-limiter.js';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken, verifyToken } from './auth.js';
 import { CallRouter } from './call-router.js';
@@ -12,6 +12,7 @@ import { DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_RING_TIMEOUT_MS } from './d
 import { createFederation, LINK_PATH, WELL_KNOWN_PATH, type FederationOptions, type LinkHandler } from './federation/index.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
 import { createLogger, type Logger } from './log.js';
+import { checkTurnOptions, turnCredentials, type TurnOptions } from './turn-credentials.js';
 
 /** The path clients connect to, `ws://host:port/wsp`: the protocol's (src/protocol/paths.ts), exported here too. */
 export { WSP_PATH };
@@ -64,6 +65,12 @@ export interface WspServerOptions {
    * domain can be reached (bye 502). `{}` federates with a fresh key and the defaults.
    */
   federation?: FederationOptions;
+  /**
+   * Hand each authenticated client short-lived TURN credentials at `GET /wsp/turn?token=…` (docs/protocol.md §3.1),
+   * for a TURN server that shares `secret` (coturn: `use-auth-secret`, `static-auth-secret`). Without it that path
+   * answers 404 and clients use the ICE servers their page gives them.
+   */
+  turn?: TurnOptions;
   /** Default: JSON lines on stdout at level info. */
   log?: Logger;
 }
@@ -187,6 +194,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   if (!Number.isInteger(heartbeatMs) || heartbeatMs <= 0) throw new RangeError('heartbeatMs must be a positive integer');
   const addresses = new AddressLimiter(limits);
+  const turn = options.turn && checkTurnOptions(options.turn);
 
   let publicUrl = '';
   // Links report to the router, which needs the links to route: the handler breaks the circle.
@@ -272,6 +280,23 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     });
   }
 
+  /** TURN credentials for the token's user (§3.1): the same origin and token checks as the upgrade. */
+  async function turnRequest(request: IncomingMessage, url: URL, response: ServerResponse): Promise<void> {
+    const origin = request.headers.origin;
+    const cors: Record<string, string> = origin === undefined ? { Vary: 'Origin' } : { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
+    if (!turn) return reply(response, 404, 'no TURN server configured', cors);
+    if (origins && origin !== undefined && !origins.has(asciiLowerCase(origin))) {
+      return reply(response, 403, `origin ${origin.slice(0, 256)} is not allowed to connect`, { Vary: 'Origin' });
+    }
+    // Counted as an upgrade attempt of its address: guessing tokens here costs what it costs at the upgrade.
+    const admission = addresses.admit(remoteAddress(request, trustProxy));
+    if (!admission.ok) return reply(response, 429, admission.reason, cors);
+    admission.release();
+    const auth = await verifyToken(url.searchParams.get('token'), { secret, domain, users, maxTtlSeconds });
+    if (!auth.ok) return reply(response, auth.status, auth.reason, cors);
+    reply(response, 200, JSON.stringify(turnCredentials(turn, auth.address)), { ...cors, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  }
+
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = requestTarget(request);
     if (!url) {
@@ -281,6 +306,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'method not allowed', { Allow: 'GET' });
     if (url.pathname === '/healthz') return reply(response, 200, 'ok');
     if (url.pathname === '/dev/token' && devTokens) return devToken(request, url, response);
+    if (url.pathname === TURN_PATH) return turnRequest(request, url, response);
     if (url.pathname === WSP_PATH) return reply(response, 426, `a WebSocket with subprotocol ${SUBPROTOCOL} is required`, { Upgrade: 'websocket' });
     if (url.pathname === WELL_KNOWN_PATH && federation) {
       return reply(response, 200, JSON.stringify(federation.document()), {

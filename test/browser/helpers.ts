@@ -23,6 +23,10 @@ export interface WspServerConfig {
 export interface WspConfig extends WspServerConfig {
   alpha: WspServerConfig;
   beta: WspServerConfig;
+  /** A server that issues TURN credentials for a real coturn (`urls`, its shared `secret`: test/browser/turn.test.ts). */
+  turn: WspServerConfig & { urls: string[]; secret: string };
+  /** A STUN server that never answers, `stun:127.0.0.1:N`. */
+  blackHole: string;
 }
 
 /** Whether this browser has WebRTC at all: WebKitGTK, in this project's matrix, has not (WSP_BROWSERS=webkit). */
