@@ -150,10 +150,13 @@ describe('the packed packages, installed', () => {
     assert.match(result.outputFiles[0]!.text, /customElements\.define\("wsp-call", WspCall\)/);
   });
 
-  test('npx wsp-server --help works where wsp-server is installed', async () => {
+  test('npx wsp-server --help works where wsp-server is installed, and the package exports createWspServer', async () => {
     // --yes=false: never fetch a package called wsp-server from the registry when the installed one is missing.
     const { stdout } = await execFileAsync('npx', ['--yes=false', 'wsp-server', '--help'], { cwd: server, env: npmEnv() });
     assert.match(stdout, /^Usage: wsp-server \[serve\]/);
+    const code = "const { createWspServer } = await import('wsp-server'); process.stdout.write(typeof createWspServer);";
+    const exported = await execFileAsync(process.execPath, ['--input-type=module', '--eval', code], { cwd: server, env: cleanEnv() });
+    assert.equal(exported.stdout, 'function');
   });
 
   test('the installed server serves, and takes the token that wsp-call/server minted on the site', async (t) => {
