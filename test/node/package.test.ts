@@ -150,6 +150,26 @@ describe('the packed packages, installed', () => {
     assert.match(result.outputFiles[0]!.text, /customElements\.define\("wsp-call", WspCall\)/);
   });
 
+  test('TypeScript finds the installed types of wsp-call, wsp-call/server and wsp-call/protocol', async () => {
+    const probe = `import type { WspCall } from 'wsp-call';
+import { ByeCode } from 'wsp-call/protocol';
+import { mintToken } from 'wsp-call/server';
+export const token: Promise<string> = mintToken({ address: 'alice@example.org', secret: 's' });
+export const element: WspCall | null = document.querySelector('wsp-call');
+export const declined: 603 = ByeCode.DECLINED;
+`;
+    await writeFile(join(site, 'probe.ts'), probe);
+    // A browser project's settings, checking the packed declaration files too (no skipLibCheck).
+    const compilerOptions = { module: 'nodenext', target: 'es2022', lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [], strict: true, noEmit: true };
+    await writeFile(join(site, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['probe.ts'] }));
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const output = await execFileAsync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: site }).then(
+      () => '',
+      (error: { stdout?: string }) => error.stdout || String(error),
+    );
+    assert.equal(output, '');
+  });
+
   test('npx wsp-server --help works where wsp-server is installed, and the package exports createWspServer', async () => {
     // --yes=false: never fetch a package called wsp-server from the registry when the installed one is missing.
     const { stdout } = await execFileAsync('npx', ['--yes=false', 'wsp-server', '--help'], { cwd: server, env: npmEnv() });
