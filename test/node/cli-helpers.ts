@@ -1,5 +1,5 @@
 // `wsp-server` as a child process, for the CLI tests: a clean environment, the run to its end, a server's log.
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,11 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-export function start(args: string[], env: Record<string, string> = {}) {
+/** Starts `wsp-server` with these arguments and variables (added to a clean environment). */
+export type Launch = (args: string[], env: Record<string, string>) => ChildProcessWithoutNullStreams;
+
+/** The server from source, through tsx. */
+export function start(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], { cwd: root, env: cleanEnv(env) });
 }
 
@@ -39,10 +43,10 @@ export type LogEntry = Record<string, unknown>;
 /**
  * Starts a server; resolves with its first stdout line, parsed, and collects the later ones in `log`. `logged(match)`
  * resolves with the first line that matches, as soon as it is written (or at once if it was); it rejects if the server
- * exits first.
+ * exits first. `launch` starts another build of it (an installed package's, say).
  */
-export async function serve(args: string[], env: Record<string, string> = {}) {
-  const child = start(['--port', '0', ...args], env);
+export async function serve(args: string[], env: Record<string, string> = {}, launch: Launch = start) {
+  const child = launch(['--port', '0', ...args], env);
   const lines = createInterface({ input: child.stdout });
   const log: LogEntry[] = [];
   const listening = new Promise<LogEntry>((resolve) => {
