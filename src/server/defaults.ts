@@ -9,3 +9,8 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_RING_TIMEOUT_MS = 30_000;
 /** How often the server pings each client, and each federation link, in ms. */
 export const DEFAULT_HEARTBEAT_MS = 30_000;
+/**
+ * With several processes on Redis: how often each proves it is live, in ms. A killed process counts as dead three of
+ * these after its last proof, and its calls that had not handed over end then.
+ */
+export const DEFAULT_CLUSTER_HEARTBEAT_MS = 2_000;
