@@ -74,7 +74,7 @@ export interface WspServerOptions {
    */
   redis?: string | { url: string; heartbeatMs?: number };
   /** The shared state itself, instead of `redis`: a `MemoryHub`'s, for several servers in one process (tests). */
-  cluster?: SharedState;
+  cluster?: { state: SharedState; heartbeatMs?: number };
 }
 
 export interface WspServer {
@@ -173,9 +173,9 @@ function formatUrl(host: string, port: number): string {
 /** With `redis` (or a `cluster` state) the processes of one domain share presence and calls: starts that link. */
 async function startCluster(options: WspServerOptions, domain: string, ringTimeoutMs: number, router: CallRouter, log: Logger) {
   const redis = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
-  const heartbeatMs = redis?.heartbeatMs ?? DEFAULT_CLUSTER_HEARTBEAT_MS;
+  const heartbeatMs = options.cluster?.heartbeatMs ?? redis?.heartbeatMs ?? DEFAULT_CLUSTER_HEARTBEAT_MS;
   if (!Number.isInteger(heartbeatMs) || heartbeatMs <= 0) throw new RangeError('redis.heartbeatMs must be a positive integer');
-  const state = options.cluster ?? (redis && new RedisState({ url: redis.url, domain, heartbeatMs, log }));
+  const state = options.cluster?.state ?? (redis && new RedisState({ url: redis.url, domain, heartbeatMs, log }));
   if (!state) return undefined;
   // A call id stays claimed while the call may ring, and a little longer: a late invite with it still finds it taken.
   const cluster = new ClusterRouter({ domain, router, state, heartbeatMs, claimMs: ringTimeoutMs + 3 * heartbeatMs, log });

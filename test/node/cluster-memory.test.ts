@@ -1,0 +1,31 @@
+// The cross-process rules on MemoryHub, the shared state of several servers in one process: what Redis does for
+// processes on many machines (cluster-redis.test.ts runs the same flows on a real redis-server).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ByeCode } from '../../src/protocol/index.js';
+import { MemoryHub, NODE_LOST_REASON } from '../../src/server/cluster/index.js';
+import { Client, frames, startServer } from './helpers.js';
+
+test('MemoryHub: a call crosses servers, and a vanished owner ends its ringing call on the device’s server with 503', async (t) => {
+  const hub = new MemoryHub();
+  const p1 = await startServer(t, { cluster: { state: hub.state('one'), heartbeatMs: 50 } });
+  const p2 = await startServer(t, { cluster: { state: hub.state('two'), heartbeatMs: 50 } });
+  const alice = await Client.open(t, p1, 'alice');
+  const bob = await Client.open(t, p2, 'bob');
+  await Promise.all([alice.sync(), bob.sync()]); // both connections registered (the hub writes at once)
+
+  alice.send(frames.invite('m1', alice.user, bob.user));
+  assert.equal((await bob.next())[0], 'invite');
+  bob.send(frames.offer('m1'));
+  assert.deepEqual(await alice.next(), frames.offer('m1'));
+  bob.send(frames.bye('m1', ByeCode.NORMAL));
+  assert.deepEqual(await alice.next(), frames.bye('m1', ByeCode.NORMAL));
+
+  alice.send(frames.invite('m2', alice.user, bob.user));
+  assert.equal((await bob.next())[0], 'invite');
+  hub.kill('one');
+  assert.deepEqual(await bob.next(), frames.bye('m2', ByeCode.PEER_LOST, NODE_LOST_REASON));
+  // Nobody on a dead server is found any more: bob calling alice hears she is offline.
+  bob.send(frames.invite('m3', bob.user, alice.user));
+  assert.deepEqual(await bob.next(), frames.bye('m3', ByeCode.OFFLINE));
+});
