@@ -33,13 +33,22 @@ export class RedisServer {
 
   /** Starts a redis-server that the test stops when it ends. */
   static async start(t: TestContext): Promise<RedisServer> {
+    const redis = await RedisServer.spawn();
+    t.after(() => redis.remove());
+    return redis;
+  }
+
+  /** Starts a redis-server that the caller stops with `remove()` (the benches). */
+  static async spawn(): Promise<RedisServer> {
     const redis = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'wsp-redis-')));
-    t.after(async () => {
-      await redis.stop();
-      rmSync(redis.#dir, { recursive: true, force: true });
-    });
     await redis.restart();
     return redis;
+  }
+
+  /** Stops it for good and deletes its directory. */
+  async remove(): Promise<void> {
+    await this.stop();
+    rmSync(this.#dir, { recursive: true, force: true });
   }
 
   /** Starts it again on the same port, empty (nothing is saved): as a Redis restarted without persistence comes back. */
