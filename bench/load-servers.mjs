@@ -68,6 +68,7 @@ function probeEnv(cpuProfile) {
 export async function startBenchServer({ cpuProfile, args: extra = [] } = {}) {
   const waiting = [];
   const log = (line) => {
+    if (process.env.BENCH_VERBOSE && /"level":"(warn|error)"/.test(line)) console.error(line); // what went wrong in a failed run
     if (!line.includes('"bench memory"')) return;
     waiting.shift()?.(JSON.parse(line));
   };

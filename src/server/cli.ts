@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { asciiLowerCase, normalizeAddress, parseAddress, WELL_KNOWN_PATH, WSP_PATH } from '../protocol/index.js';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken } from './auth.js';
-import { DEFAULT_CLUSTER_HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RING_TIMEOUT_MS } from './defaults.js';
+import { DEFAULT_CLUSTER_HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RING_TIMEOUT_MS, LIVENESS_HEARTBEATS } from './defaults.js';
 import { defaultLimits, limitNames, parseLimit, type ServerLimits } from './limits.js';
 import { createLogger } from './log.js';
 import { NetworkPolicy } from './federation/network-policy.js';
@@ -57,7 +57,7 @@ Several processes for one domain (docs/deploy.md), sharing presence and calls th
   --redis URL        e.g. redis://127.0.0.1:6379; default: one process,       [WSP_REDIS]
                      state in memory
   --redis-heartbeat MS  how often the process proves it is live to the     [WSP_REDIS_HEARTBEAT]
-                     others, default ${DEFAULT_CLUSTER_HEARTBEAT_MS}; a killed process is noticed within 3 of these
+                     others, default ${DEFAULT_CLUSTER_HEARTBEAT_MS}; a killed process is noticed within ${LIVENESS_HEARTBEATS} of these
 
 Limits (--limit), with their defaults; docs/protocol.md §2.4 says what each does:
 ${limitNames.map((name) => `  ${name}=${defaultLimits[name]}`).join('\n')}

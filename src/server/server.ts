@@ -9,7 +9,7 @@ import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken, verifyToken } from './auth.js
 import { CallRouter } from './call-router.js';
 import { ClusterRouter, RedisState, type SharedState } from './cluster/index.js';
 import { Connection } from './connection.js';
-import { DEFAULT_CLUSTER_HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_RING_TIMEOUT_MS } from './defaults.js';
+import { DEFAULT_CLUSTER_HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_RING_TIMEOUT_MS, LIVENESS_HEARTBEATS } from './defaults.js';
 import { createFederation, LINK_PATH, WELL_KNOWN_PATH, type FederationOptions, type LinkHandler } from './federation/index.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
 import { createLogger, type Logger } from './log.js';
@@ -69,8 +69,8 @@ export interface WspServerOptions {
   log?: Logger;
   /**
    * Serve the domain together with other processes through Redis (docs/deploy.md "Several processes"): the URL
-   * (`redis://host:6379`), or the URL and how often this process proves it is live (ms, default 2000; a killed process
-   * is noticed within three of these). Default: none, one process with its state in memory.
+   * (`redis://host:6379`), or the URL and how often this process proves it is live (ms, default 1000; a killed process
+   * is noticed within five of these). Default: none, one process with its state in memory.
    */
   redis?: string | { url: string; heartbeatMs?: number };
   /** The shared state itself, instead of `redis`: a `MemoryHub`'s, for several servers in one process (tests). */
@@ -83,6 +83,11 @@ export interface WspServer {
   /** Where clients connect, `ws://host:port/wsp`. */
   readonly url: string;
   readonly domain: string;
+  /**
+   * With `redis` (or `cluster`): this process's id among the domain's processes, whether Redis answers now (for a
+   * readiness check) and how many Redis commands failed since the start (for metrics). Undefined on one process.
+   */
+  cluster?(): { node: string; reachable: boolean; errors: number };
   /** Closes every socket (code 1001) and stops listening. */
   close(): Promise<void>;
 }
@@ -178,7 +183,7 @@ async function startCluster(options: WspServerOptions, domain: string, ringTimeo
   const state = options.cluster?.state ?? (redis && new RedisState({ url: redis.url, domain, heartbeatMs, log }));
   if (!state) return undefined;
   // A call id stays claimed while the call may ring, and a little longer: a late invite with it still finds it taken.
-  const cluster = new ClusterRouter({ domain, router, state, heartbeatMs, claimMs: ringTimeoutMs + 3 * heartbeatMs, log });
+  const cluster = new ClusterRouter({ domain, router, state, heartbeatMs, claimMs: ringTimeoutMs + LIVENESS_HEARTBEATS * heartbeatMs, log });
   await cluster.start();
   return cluster;
 }
@@ -392,6 +397,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     port,
     url,
     domain,
+    cluster: cluster && (() => cluster.health()),
     close: () => (closed ??= close()),
   };
 }

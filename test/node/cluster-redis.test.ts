@@ -174,9 +174,11 @@ test('Redis restarted mid-ring and between calls: the ringing call goes on, a ca
   const lost = logs.map((entry) => entry.seen('redis error'));
   await redis.stop();
   await Promise.all(lost);
+  assert.equal(p1.cluster?.().reachable, false, 'a readiness check sees Redis gone');
   // During the outage: a call to a user with no device on this process fails at once with 500, and says why.
   carol.send(frames.invite('r2', carol.user, bob.user));
   await expectFrame(carol, frames.bye('r2', ByeCode.SERVER_ERROR, STATE_UNREACHABLE_REASON));
+  assert.ok((p1.cluster?.().errors ?? 0) > 0, 'the failed commands are counted');
   // A callee on the caller's own process is still reached.
   carol.send(frames.invite('r3', carol.user, alice.user));
   assert.equal((await alice.next())[0], 'invite');
@@ -186,6 +188,7 @@ test('Redis restarted mid-ring and between calls: the ringing call goes on, a ca
   const back = logs.map((entry) => entry.seen('redis reachable again: presence written again'));
   await redis.restart(); // empty: it forgot every key, and node-redis must subscribe again by itself
   await Promise.all(back);
+  assert.equal(p1.cluster?.().reachable, true);
   // The call that rang through the outage is still there on both processes, and its frames cross again.
   bob.send(frames.offer('r1'));
   await expectFrame(alice, frames.offer('r1'));

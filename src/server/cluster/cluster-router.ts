@@ -1,5 +1,6 @@
 import { ByeCode, callIdOf, parseAddress, type ByeFrame, type Frame, type InviteFrame } from '../../protocol/index.js';
 import type { CallRouter, Peer } from '../call-router.js';
+import { LIVENESS_HEARTBEATS } from '../defaults.js';
 import type { Logger } from '../log.js';
 import type { NodeMessage, RemoteDeviceRef, SharedState } from './shared-state.js';
 
@@ -64,7 +65,7 @@ class RemoteDevice implements Peer {
  * handed over yet, on every other process, with bye 503.
  *
  * @example
- * const cluster = new ClusterRouter({ domain, router, state, heartbeatMs: 2000, claimMs: 60_000, log });
+ * const cluster = new ClusterRouter({ domain, router, state, heartbeatMs: 1000, claimMs: 60_000, log });
  * await cluster.start();
  * connection = new Connection(socket, user, cluster, log, limits);
  */
@@ -101,13 +102,18 @@ export class ClusterRouter {
     this.#claimMs = options.claimMs;
     this.#log = options.log;
     this.#state.onRecovered = () => {
-      this.#grace = 3;
+      this.#grace = LIVENESS_HEARTBEATS;
     };
   }
 
   /** This process's id among the domain's processes. */
   get node(): string {
     return this.#state.node;
+  }
+
+  /** For readiness and metrics: whether the shared state answers now, and how many commands to it failed. */
+  health(): { node: string; reachable: boolean; errors: number } {
+    return { node: this.#state.node, reachable: this.#state.reachable ?? true, errors: this.#state.errors ?? 0 };
   }
 
   async start(): Promise<void> {

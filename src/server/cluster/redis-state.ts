@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
+import { LIVENESS_HEARTBEATS } from '../defaults.js';
 import type { Logger } from '../log.js';
 import { decodeMessage, encodeMessage, type CallPlan, type NodeMessage, type RemoteDeviceRef, type SharedState } from './shared-state.js';
 
@@ -8,7 +9,7 @@ export interface RedisStateOptions {
   url: string;
   /** The domain served: its keys and channels are apart from any other domain's on the same Redis. */
   domain: string;
-  /** How often this process proves it is live, in ms; it counts as dead `3 ×` this after its last proof. */
+  /** How often this process proves it is live, in ms; it counts as dead LIVENESS_HEARTBEATS of these after its last proof. */
   heartbeatMs: number;
   log: Logger;
   /** This process's id. Default: a fresh random one per start, so a restarted process is never taken for its ghost. */
@@ -41,7 +42,8 @@ return live`;
  * The shared state on a Redis server, through node-redis (the `redis` package): it reconnects by itself and, unlike a
  * client that forgets them, subscribes its channels again after a reconnect (test/node/cluster-redis.test.ts restarts
  * Redis mid-run to prove it). Keys, all under `wsp:<domain>:`:
- * - `node:<id>`: the process's heartbeat key, `PX 3 × heartbeat`; a process is live while it exists (LiveKit's rule);
+ * - `node:<id>`: the process's heartbeat key, with a TTL of LIVENESS_HEARTBEATS heartbeats; a process is live while it
+ *   exists (LiveKit's rule). Written on a connection of its own, so a long queue of frames never delays it;
  * - `user:<address>`: a hash device → node: where each device of the user is. An entry counts only while its node is
  *   live, so a killed process's users vanish when its key expires, without anybody writing for them;
  * - `call:<id>`: which process placed the call, claimed with `SET NX` for as long as the call may ring;
@@ -50,7 +52,7 @@ return live`;
  * Commands fail at once while Redis is unreachable (no offline queue): a call placed then must not wait for it.
  *
  * @example
- * const state = new RedisState({ url: 'redis://127.0.0.1:6379', domain: 'example.org', heartbeatMs: 2000, log });
+ * const state = new RedisState({ url: 'redis://127.0.0.1:6379', domain: 'example.org', heartbeatMs: 1000, log });
  */
 export class RedisState implements SharedState {
   readonly node: string;
@@ -62,6 +64,8 @@ export class RedisState implements SharedState {
   readonly #log: Logger;
   readonly #client: RedisClientType;
   readonly #subscriber: RedisClientType;
+  /** Heartbeats and liveness checks only: behind thousands of queued PUBLISHes a heartbeat could come too late. */
+  readonly #liveness: RedisClientType;
   /** This process's devices, device → user: written again after Redis lost them. */
   readonly #local = new Map<string, string>();
   #started = false;
@@ -70,13 +74,14 @@ export class RedisState implements SharedState {
   constructor(options: RedisStateOptions) {
     this.node = options.node ?? randomBytes(6).toString('hex');
     this.#prefix = `wsp:${options.domain}:`;
-    this.#ttlMs = 3 * options.heartbeatMs;
+    this.#ttlMs = LIVENESS_HEARTBEATS * options.heartbeatMs;
     this.#log = options.log.child({ redisNode: this.node });
     // Retries back off, but never beyond one heartbeat: a process must be back before the others' grace runs out.
     const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, options.heartbeatMs);
     this.#client = createClient({ url: options.url, disableOfflineQueue: true, socket: { reconnectStrategy } }) as RedisClientType;
     this.#subscriber = this.#client.duplicate() as RedisClientType;
-    for (const client of [this.#client, this.#subscriber]) {
+    this.#liveness = this.#client.duplicate() as RedisClientType;
+    for (const client of [this.#client, this.#subscriber, this.#liveness]) {
       // Without a listener node-redis would throw its connection errors and end the process.
       client.on('error', (error: Error) => {
         this.errors++;
@@ -94,7 +99,7 @@ export class RedisState implements SharedState {
   }
 
   async start(receive: (message: NodeMessage) => void): Promise<void> {
-    await Promise.all([this.#client.connect(), this.#subscriber.connect()]);
+    await Promise.all([this.#client.connect(), this.#subscriber.connect(), this.#liveness.connect()]);
     await this.#subscriber.subscribe(this.#channel(this.node), (text) => {
       const message = decodeMessage(text);
       if (message) receive(message);
@@ -133,12 +138,12 @@ export class RedisState implements SharedState {
   }
 
   async heartbeat(): Promise<void> {
-    await this.#counted(this.#client.set(this.#nodeKey(this.node), '1', { PX: this.#ttlMs }));
+    await this.#counted(this.#liveness.set(this.#nodeKey(this.node), '1', { PX: this.#ttlMs }));
   }
 
   async dead(nodes: readonly string[]): Promise<string[]> {
     if (nodes.length === 0) return [];
-    const live = await this.#counted(Promise.all(nodes.map((node) => this.#client.exists(this.#nodeKey(node)))));
+    const live = await this.#counted(Promise.all(nodes.map((node) => this.#liveness.exists(this.#nodeKey(node)))));
     return nodes.filter((_, index) => live[index] === 0);
   }
 
@@ -152,7 +157,7 @@ export class RedisState implements SharedState {
       this.#log.debug('left the domain', { devices: this.#local.size, users: users.size });
     }
     this.#local.clear();
-    for (const client of [this.#subscriber, this.#client]) {
+    for (const client of [this.#subscriber, this.#liveness, this.#client]) {
       if (client.isOpen) await client.close().catch(() => client.destroy());
       else client.destroy();
     }

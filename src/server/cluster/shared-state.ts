@@ -31,6 +31,10 @@ export interface SharedState {
    * again (a restarted Redis without persistence forgot them).
    */
   onRecovered?: () => void;
+  /** Whether the shared state answers now (readiness checks); undefined when it cannot fail (in memory). */
+  readonly reachable?: boolean;
+  /** How many commands to it failed since the start (metrics). */
+  readonly errors?: number;
   /** Leaves the domain: presence and liveness removed, subscriptions closed. */
   close(): Promise<void>;
 }
