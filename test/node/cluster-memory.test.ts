@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ByeCode } from '../../src/protocol/index.js';
-import { MemoryHub, NODE_LOST_REASON } from '../../src/server/cluster/index.js';
+import { decodeMessage, encodeMessage, MemoryHub, NODE_LOST_REASON } from '../../src/server/cluster/index.js';
 import { Client, frames, startServer } from './helpers.js';
 
 test('MemoryHub: a call crosses servers, and a vanished owner ends its ringing call on the device’s server with 503', async (t) => {
@@ -28,4 +28,26 @@ test('MemoryHub: a call crosses servers, and a vanished owner ends its ringing c
   // Nobody on a dead server is found any more: bob calling alice hears she is offline.
   bob.send(frames.invite('m3', bob.user, alice.user));
   assert.deepEqual(await bob.next(), frames.bye('m3', ByeCode.OFFLINE));
+});
+
+test('a message between processes is checked like a frame from the network: anything malformed is no message', () => {
+  const frame = frames.candidate('c1');
+  const to = { kind: 'to', from: 'one', device: 'two/1', frame } as const;
+  assert.deepEqual(decodeMessage(encodeMessage(to)), to);
+  const from = { kind: 'from', node: 'two', device: 'two/1', user: 'bob@alpha.localhost', frame } as const;
+  assert.deepEqual(decodeMessage(encodeMessage(from)), from);
+  assert.deepEqual(decodeMessage(encodeMessage({ kind: 'gone', node: 'two', device: 'two/1' })), { kind: 'gone', node: 'two', device: 'two/1' });
+  for (const bad of [
+    'not json',
+    'null',
+    '[]',
+    JSON.stringify({ kind: 'gone', node: 'two' }),
+    JSON.stringify({ kind: 'to', from: 'one', device: 'two/1', frame: '["icecandidate",{},{}]' }), // decode() refuses it
+    JSON.stringify({ kind: 'to', from: 'one', device: 'two/1', frame: ['bye', { code: 200 }, { call: 'c1' }] }), // not the wire text
+    JSON.stringify({ kind: 'from', node: 'two', device: 'two/1', frame: '["bye",{"code":200},{"call":"c1"}]' }), // no user
+    JSON.stringify({ kind: 'to', from: 'one two', device: 'two/1', frame: '["bye",{"code":200},{"call":"c1"}]' }),
+    JSON.stringify({ kind: 'broadcast', node: 'two', device: 'two/1' }),
+  ]) {
+    assert.equal(decodeMessage(bad), undefined, bad);
+  }
 });
