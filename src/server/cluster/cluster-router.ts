@@ -183,7 +183,7 @@ export class ClusterRouter {
       }
       remote = plan.devices.map((ref) => this.#remoteDevice(ref, callee));
     } catch (error) {
-      this.#log.warn('shared state unreachable at an invite', { call: id, error: (error as Error).message });
+      this.#log.warn('shared state unreachable at an invite', { call: id, error });
       // The devices here still ring; the others cannot be found, so a callee with none here cannot be reached now.
       if (!this.#router.registry.isOnline(callee)) return from.send(bye(id, ByeCode.SERVER_ERROR, STATE_UNREACHABLE_REASON));
       remote = [];
