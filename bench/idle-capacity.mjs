@@ -2,7 +2,7 @@
 // memory per connection (RSS from /proc, V8 heap from bench/server-probe.mjs, both after a full GC), and a call that
 // still goes through once it is loaded. The connections are held by child processes (bench/idle-clients.mjs).
 import { forkChild, openSocket } from './children.mjs';
-import { cpuMsOf, mintTokens, rssOf, startBenchServer } from './load-servers.mjs';
+import { cpuMsOf, mintTokens, rssOf, startBenchCluster, startBenchServer } from './load-servers.mjs';
 import { frames } from './signaling-frames.mjs';
 
 /** A WSP client of the bench server that hands out the frames it receives, in order. */
@@ -52,45 +52,56 @@ async function callThrough(server, callee) {
   }
 }
 
+/** The memory of `servers` added up: RSS from /proc, the rest from each one's probe. */
+async function memoryOf(servers) {
+  const each = await Promise.all(servers.map(async (server) => ({ rss: rssOf(server.pid), ...(await server.memory()) })));
+  return Object.fromEntries(Object.keys(each[0]).map((key) => [key, each.reduce((sum, memory) => sum + memory[key], 0)]));
+}
+
 /**
- * Opens `connections` authenticated connections (users idle0…, no user directory) to one server process from
- * `processes` client processes, at most `concurrency` handshakes in flight in each; measures the server's memory
- * before and after, then places a call through the loaded server to the last user connected.
+ * Opens `connections` authenticated connections (users idle0…, no user directory) to one server process — or, with
+ * `servers` > 1, to that many processes serving the domain together through Redis, connection i to process
+ * i mod `servers` — from `processes` client processes, at most `concurrency` handshakes in flight in each; measures
+ * the servers' memory before and after, then places a call through the first server to the last user connected
+ * (held by another process of the cluster when there are several).
  */
-export async function measureIdleCapacity({ connections = 10_000, processes = 2, concurrency = 64 } = {}) {
-  const server = await startBenchServer();
+export async function measureIdleCapacity({ connections = 10_000, processes = 2, concurrency = 64, servers: count = 1 } = {}) {
+  const cluster = count > 1 ? await startBenchCluster(count) : undefined;
+  const servers = cluster?.servers ?? [await startBenchServer()];
+  const server = servers[0];
   const children = Array.from({ length: processes }, () => forkChild('./idle-clients.mjs'));
+  const cpu = () => servers.reduce((sum, { pid }) => sum + cpuMsOf(pid), 0);
   try {
-    const before = { rss: rssOf(server.pid), ...(await server.memory()) };
+    const before = await memoryOf(servers);
     const users = Array.from({ length: connections }, (_, i) => `idle${i}@localhost`);
     const minting = performance.now();
     const tokens = await mintTokens(users);
     const mintMs = performance.now() - minting;
     const share = (i) => users.map((_, index) => index).filter((index) => index % processes === i);
     const started = performance.now();
-    const cpuBefore = cpuMsOf(server.pid);
+    const cpuBefore = cpu();
     await Promise.all(
       children.map((child, i) =>
         child.ask({
           type: 'open',
           concurrency,
           users: share(i).map((index) => users[index]),
-          urls: share(i).map((index) => `${server.url}?token=${tokens[index]}`),
+          urls: share(i).map((index) => `${servers[index % servers.length].url}?token=${tokens[index]}`),
         }),
       ),
     );
     const openMs = performance.now() - started;
-    const openCpuPercent = ((cpuMsOf(server.pid) - cpuBefore) / openMs) * 100;
-    const after = { rss: rssOf(server.pid), ...(await server.memory()) };
+    const openCpuPercent = ((cpu() - cpuBefore) / openMs) * 100;
+    const after = await memoryOf(servers);
     const check = await callThrough(server, users.at(-1));
     const counts = await Promise.all(children.map((child) => child.ask({ type: 'count' })));
     const held = counts.reduce((sum, count) => sum + count.open, 0);
     const unexpected = counts.reduce((sum, count) => sum + count.unexpected, 0);
     if (held !== connections || unexpected > 0) throw new Error(`idle capacity: ${held} of ${connections} connections held, ${unexpected} unexpected frames`);
-    return { connections, processes, held, mintMs, openMs, openCpuPercent, before, after, ...check };
+    return { connections, processes, servers: servers.length, held, mintMs, openMs, openCpuPercent, before, after, ...check };
   } finally {
     await Promise.all(children.map((child) => child.stop()));
-    await server.stop();
+    await (cluster ? cluster.stop() : server.stop());
   }
 }
 
@@ -98,9 +109,8 @@ export function printIdleCapacity(figures) {
   const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   const perConnection = (key) => `${((figures.after[key] - figures.before[key]) / figures.connections / 1024).toFixed(2)} kB`;
   const { before, after } = figures;
-  console.log(
-    `## Idle capacity: one server process (the CLI), ${figures.connections} authenticated client connections from ${figures.processes} client processes (loopback)`,
-  );
+  const where = figures.servers > 1 ? `${figures.servers} server processes of one domain sharing a Redis` : 'one server process (the CLI)';
+  console.log(`## Idle capacity: ${where}, ${figures.connections} authenticated client connections from ${figures.processes} client processes (loopback)`);
   console.log(
     `opened ${figures.connections} in ${(figures.openMs / 1000).toFixed(2)} s (${Math.round(figures.connections / (figures.openMs / 1000))} connections/s, ` +
       `server CPU ${Math.round(figures.openCpuPercent)} % meanwhile; tokens minted beforehand in ${(figures.mintMs / 1000).toFixed(2)} s); ` +

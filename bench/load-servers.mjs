@@ -65,13 +65,14 @@ function probeEnv(cpuProfile) {
  * bench/server-probe.mjs preloaded: `memory()` resolves with its process.memoryUsage() after a full GC. With
  * `cpuProfile` (a file name) the server writes a CPU profile there when it stops.
  */
-export async function startBenchServer({ cpuProfile } = {}) {
+export async function startBenchServer({ cpuProfile, args: extra = [] } = {}) {
   const waiting = [];
   const log = (line) => {
+    if (process.env.BENCH_VERBOSE && /"level":"(warn|error)"/.test(line)) console.error(line); // what went wrong in a failed run
     if (!line.includes('"bench memory"')) return;
     waiting.shift()?.(JSON.parse(line));
   };
-  const args = ['--domain', 'localhost', '--port', '0', '--secret', BENCH_SECRET, ...BENCH_SERVER_ARGS];
+  const args = ['--domain', 'localhost', '--port', '0', '--secret', BENCH_SECRET, ...BENCH_SERVER_ARGS, ...extra];
   const server = await startServer(args, { log, env: probeEnv(cpuProfile) });
   return {
     ...server,
@@ -81,6 +82,29 @@ export async function startBenchServer({ cpuProfile } = {}) {
         waiting.push(resolve);
         server.process.kill('SIGUSR2');
       }),
+  };
+}
+
+let redisHelpers; // test/node/redis-helpers.ts: the tests' way of running a redis-server, imported once
+
+/**
+ * `count` WSP server processes serving `localhost` together through a redis-server of their own (docs/deploy.md
+ * "Several processes"): `{ servers, stop() }`, where stop() stops the servers, then Redis. Their heartbeat is 3 s (a
+ * process counts as dead after 15 s without one), not the default 1 s: on a two-core machine shared with other work,
+ * a saturated run once starved a live process of CPU for more than 5 s, and the other ended its calls.
+ */
+export async function startBenchCluster(count = 2, { heartbeatMs = Number(process.env.BENCH_REDIS_HEARTBEAT ?? 3000) } = {}) {
+  redisHelpers ??= tsImport('../test/node/redis-helpers.ts', import.meta.url);
+  const { RedisServer } = await redisHelpers;
+  const redis = await RedisServer.spawn();
+  const args = ['--redis', redis.url, '--redis-heartbeat', String(heartbeatMs)];
+  const servers = await Promise.all(Array.from({ length: count }, () => startBenchServer({ args })));
+  return {
+    servers,
+    stop: async () => {
+      await Promise.all(servers.map((server) => server.stop()));
+      await redis.remove();
+    },
   };
 }
 

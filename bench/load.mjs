@@ -1,5 +1,6 @@
 // The load figures of issue 5: idle capacity, signaling throughput (one server, a federated pair) and the comparison
-// with a bare `ws` relay. `node bench/load.mjs [idle] [signaling] [relay]` (all three without arguments), or through
+// with a bare `ws` relay; and of issue 15, one domain on two processes through Redis.
+// `node bench/load.mjs [idle] [signaling] [relay] [cluster]` (all without arguments), or through
 // `npm run bench -- load`. About three minutes on two cores.
 import { cpus, loadavg } from 'node:os';
 import { measureIdleCapacity, printIdleCapacity } from './idle-capacity.mjs';
@@ -81,8 +82,37 @@ async function relay() {
   );
 }
 
+/**
+ * One domain on two processes sharing a Redis (docs/deploy.md) against one process, in the same run, interleaved so a
+ * burst of other work hits both alike: signaling throughput and call rate, saturated; per-frame latency paced, whose
+ * difference is what the hop through Redis costs; then idle capacity of the two processes together.
+ */
+async function cluster() {
+  const [load] = loadavg();
+  const connections = Number(process.env.BENCH_CLUSTER_IDLE_CONNECTIONS ?? 20_000);
+  const runs = [
+    ['saturated', {}],
+    [`a call every ${INTERVAL_MS / 1000} s per pair`, { intervalMs: INTERVAL_MS }],
+  ];
+  console.log(`## One domain on two processes (Redis) against one process: ${CALLS} concurrent calls, every frame of the two-process runs crossing Redis`);
+  for (const [name, options] of runs) {
+    const one = await measureSignaling({ target: 'wsp', calls: CALLS, ...options });
+    const two = await measureSignaling({ target: 'cluster', calls: CALLS, ...options });
+    console.log(`one process, ${name}: ${signalingLine(one)}`);
+    console.log(`two processes (callers on one, callees on the other), ${name}: ${signalingLine(two)}`);
+    if (options.intervalMs) {
+      console.log(
+        `cost of the Redis hop per frame (two processes − one, paced): median ${(two.p50 - one.p50).toFixed(2)} ms, ` +
+          `p99 ${(two.p99 - one.p99).toFixed(2)} ms; server CPU ${(two.serverCpuUsPerFrame - one.serverCpuUsPerFrame).toFixed(1)} µs more per frame (both processes together)`,
+      );
+    }
+  }
+  printIdleCapacity(await measureIdleCapacity({ connections, servers: 2 }));
+  console.log(`(${machine(load)})`);
+}
+
 /** Each load section by name, in the order `load` runs them. */
-export const loadSections = { idle, signaling, relay };
+export const loadSections = { idle, signaling, relay, cluster };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const names = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(loadSections);

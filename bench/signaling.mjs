@@ -4,7 +4,7 @@
 // `node bench/signaling.mjs [wsp|federation|bare|bare-json]`; BENCH_LOAD_CALLS, BENCH_LOAD_PROCESSES,
 // BENCH_LOAD_INTERVAL (ms between a pair's calls), BENCH_CPU_PROFILE (a file for the server's CPU profile).
 import { forkChild } from './children.mjs';
-import { cpuMsOf, mintTokens, startBareRelay, startBenchFederation, startBenchServer } from './load-servers.mjs';
+import { cpuMsOf, mintTokens, startBareRelay, startBenchCluster, startBenchFederation, startBenchServer } from './load-servers.mjs';
 import { CANDIDATES, SDP_LENGTH } from './signaling-frames.mjs';
 
 /** Frames one call relays: invite, ringing, offer, answer, the candidates both ways, bye. */
@@ -20,6 +20,11 @@ const TARGETS = {
   async federation(calls) {
     const { alpha, beta, stop } = await startBenchFederation();
     return { pids: [alpha.process.pid, beta.process.pid], stop, pairs: await wspPairs(calls, alpha, beta) };
+  },
+  /** One domain on two processes sharing a Redis: callers on the first, callees on the second, every frame over Redis. */
+  async cluster(calls) {
+    const { servers, stop } = await startBenchCluster(2);
+    return { pids: servers.map((server) => server.pid), stop, pairs: await wspPairs(calls, servers[0], servers[1]) };
   },
   /** The bare relay: each socket names itself and its peer in the URL; the frames name the same addresses. */
   bare: (calls, { cpuProfile }) => bareTarget(calls, { cpuProfile }),
@@ -149,7 +154,7 @@ export function signalingLine(figures) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const target = process.argv[2] ?? 'wsp';
+  const target = process.argv[2] ?? 'wsp'; // wsp, cluster, federation, bare, bare-json
   const figures = await measureSignaling({
     target,
     calls: Number(process.env.BENCH_LOAD_CALLS ?? 500),

@@ -71,7 +71,8 @@ interface Call {
   rang: boolean;
   /**
    * What the caller hears when no device is left ringing: 480 while none refused; 606 while those that refused could not
-   * take calls (bye 606); 486 once one refused otherwise (bye 486 or another code).
+   * take calls (bye 606); 486 once one refused otherwise (bye 486 or another code); 503 while none refused and some
+   * were lost with their process (several processes, docs/deploy.md).
    */
   refused: number;
   /** The parties that sent bye 101 (§4.4); when both have, the server forgets the call. */
@@ -158,11 +159,17 @@ export class CallRouter {
     this.registry.add(peer);
   }
 
+  /** Whether a call with this id is in the call table. */
+  hasCall(id: string): boolean {
+    return this.#calls.has(id);
+  }
+
   /**
    * A connection closed: it rings no more, and its calls end as §4.2 and §4.5 say. A lost link (§8.6)
-   * ends each call it carried, ringing or not, with 503 for the party on this side.
+   * ends each call it carried, ringing or not, with 503 for the party on this side. `lost` 503 says the device was
+   * lost with its whole process (docs/deploy.md): a call left with no device ringing then ends with 503, not 480.
    */
-  disconnect(peer: Peer): void {
+  disconnect(peer: Peer, lost?: typeof ByeCode.PEER_LOST): void {
     this.registry.remove(peer);
     const link = peer.domain !== undefined;
     for (const call of [...(this.#callsOf.get(peer) ?? [])]) {
@@ -176,15 +183,20 @@ export class CallRouter {
       } else {
         call.devices.delete(peer);
         this.#callsOf.get(peer)?.delete(call);
-        if (call.ringing.delete(peer)) this.#leftRinging(call);
+        if (!call.ringing.delete(peer)) continue;
+        if (lost !== undefined && call.refused === ByeCode.OFFLINE) call.refused = lost;
+        this.#leftRinging(call);
       }
     }
     this.#callsOf.delete(peer);
   }
 
-  /** Handles one decoded frame that arrived on `from`. */
-  receive(from: Peer, frame: Frame): void {
-    if (frame[0] === 'invite') return this.#invite(from, frame);
+  /**
+   * Handles one decoded frame that arrived on `from`. An invite rings `remote` too: the callee's devices on the other
+   * processes of the domain (cluster/cluster-router.ts), besides those connected here.
+   */
+  receive(from: Peer, frame: Frame, remote: readonly Peer[] = []): void {
+    if (frame[0] === 'invite') return this.#invite(from, frame, remote);
     const id = callIdOf(frame);
     if (id === undefined) {
       // Only a bye notice lacks a call id: a client's complaint about a frame of ours. Answering it could loop (§6).
@@ -236,7 +248,7 @@ export class CallRouter {
     this.#ringing.clear();
   }
 
-  #invite(from: Peer, [, content, options]: InviteFrame): void {
+  #invite(from: Peer, [, content, options]: InviteFrame, remote: readonly Peer[]): void {
     const id = options.call;
     const callee = parseAddress(content.callee.uri);
     if (!callee) return from.send(notice('callee.uri must be an address user@domain')); // decode() already checked
@@ -263,7 +275,7 @@ export class CallRouter {
     if (callee.domain === this.#domain) {
       if (this.#users && !this.#users.has(callee.user)) return from.send(bye(id, ByeCode.UNKNOWN_USER));
       // A user may call themselves on another device, never on the very connection that calls.
-      devices = this.registry.devices(content.callee.uri).filter((device) => device !== from);
+      devices = [...this.registry.devices(content.callee.uri), ...remote].filter((device) => device !== from);
       if (devices.length === 0) return from.send(bye(id, ByeCode.OFFLINE));
       // Neither one caller calling again and again nor one domain's many callers can keep the user busy for the others.
       // caller.uri was checked above: the connection's user, or a user of the link's domain.

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { asciiLowerCase, normalizeAddress, parseAddress, WELL_KNOWN_PATH, WSP_PATH } from '../protocol/index.js';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken } from './auth.js';
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RING_TIMEOUT_MS } from './defaults.js';
+import { DEFAULT_CLUSTER_HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RING_TIMEOUT_MS, LIVENESS_HEARTBEATS } from './defaults.js';
 import { defaultLimits, limitNames, parseLimit, type ServerLimits } from './limits.js';
 import { createLogger } from './log.js';
 import { NetworkPolicy } from './federation/network-policy.js';
@@ -60,6 +60,12 @@ Federation: calls to other domains' users go over signed server-to-server links.
   --allow-network N  let discovery and links reach network N (CIDR) although  [WSP_ALLOW_NETWORKS=N,N]
                      it is not public, e.g. 10.0.0.0/8 for a LAN federation; repeatable.
                      Otherwise only public addresses and the --peer hosts are reached
+
+Several processes for one domain (docs/deploy.md), sharing presence and calls through Redis:
+  --redis URL        e.g. redis://127.0.0.1:6379; default: one process,       [WSP_REDIS]
+                     state in memory
+  --redis-heartbeat MS  how often the process proves it is live to the     [WSP_REDIS_HEARTBEAT]
+                     others, default ${DEFAULT_CLUSTER_HEARTBEAT_MS}; a killed process is noticed within ${LIVENESS_HEARTBEATS} of these
 
 Limits (--limit), with their defaults; docs/protocol.md §2.4 says what each does:
 ${limitNames.map((name) => `  ${name}=${defaultLimits[name]}`).join('\n')}
@@ -161,6 +167,8 @@ function parseServe(args: string[], env: Env): ServeCommand {
       'turn-secret': { type: 'string' },
       'turn-secret-file': { type: 'string' },
       'turn-ttl': { type: 'string' },
+      redis: { type: 'string' },
+      'redis-heartbeat': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -177,6 +185,12 @@ function parseServe(args: string[], env: Env): ServeCommand {
   const publicUrl = values['public-url'] ?? env.WSP_PUBLIC_URL;
   if (publicUrl !== undefined && !isHttpUrl(publicUrl)) throw new UsageError(`--public-url must be an http: or https: URL, not ${publicUrl}`);
   const allowNetworks = values['allow-network'] ?? list(env.WSP_ALLOW_NETWORKS) ?? [];
+  const redis = values.redis ?? env.WSP_REDIS;
+  if (redis !== undefined && !(URL.canParse(redis) && ['redis:', 'rediss:'].includes(new URL(redis).protocol))) {
+    throw new UsageError(`--redis must be a redis: or rediss: URL, not ${redis}`);
+  }
+  const redisHeartbeat = values['redis-heartbeat'] ?? env.WSP_REDIS_HEARTBEAT;
+  if (redisHeartbeat !== undefined && redis === undefined) throw new UsageError('--redis-heartbeat needs --redis');
   try {
     new NetworkPolicy(allowNetworks);
   } catch (error) {
@@ -208,6 +222,10 @@ function parseServe(args: string[], env: Env): ServeCommand {
         peers: parsePeers(values.peer ?? env.WSP_PEERS?.split(',').filter(Boolean) ?? []),
         discover: !(values['no-discovery'] ?? ['0', 'false', 'no'].includes(env.WSP_DISCOVERY?.toLowerCase() ?? '')),
         allowNetworks,
+      },
+      redis: redis && {
+        url: redis,
+        heartbeatMs: redisHeartbeat === undefined ? undefined : integer(redisHeartbeat, '--redis-heartbeat', 10, 3_600_000),
       },
     },
   };

@@ -9,3 +9,13 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_RING_TIMEOUT_MS = 30_000;
 /** How often the server pings each client, and each federation link, in ms. */
 export const DEFAULT_HEARTBEAT_MS = 30_000;
+/**
+ * With several processes on Redis: how often each proves it is live, in ms. A killed process counts as dead
+ * LIVENESS_HEARTBEATS of these after its last proof, and its calls that had not handed over end then.
+ */
+export const DEFAULT_CLUSTER_HEARTBEAT_MS = 1_000;
+/**
+ * How many heartbeats a process may miss before the others count it dead. Five, not fewer: a process saturated with
+ * frames (bench/load.mjs cluster) was late by more than three and had its calls ended while alive.
+ */
+export const LIVENESS_HEARTBEATS = 5;

@@ -45,3 +45,4 @@ export {
   type ServerKeys,
   type WellKnownDocument,
 } from './federation/index.js';
+export { MemoryHub, RedisState, type RedisStateOptions, type SharedState } from './cluster/index.js';

@@ -7,8 +7,9 @@ import { asciiLowerCase, formatAddress, limits as frameLimits, parseAddress, SUB
 import { AddressLimiter } from './address-limiter.js';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken, verifyToken } from './auth.js';
 import { CallRouter } from './call-router.js';
+import { ClusterRouter, RedisState, type SharedState } from './cluster/index.js';
 import { Connection } from './connection.js';
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_RING_TIMEOUT_MS } from './defaults.js';
+import { DEFAULT_CLUSTER_HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_RING_TIMEOUT_MS, LIVENESS_HEARTBEATS } from './defaults.js';
 import { createFederation, LINK_PATH, WELL_KNOWN_PATH, type FederationOptions, type LinkHandler } from './federation/index.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
 import { createLogger, type Logger } from './log.js';
@@ -73,6 +74,14 @@ export interface WspServerOptions {
   turn?: TurnOptions;
   /** Default: JSON lines on stdout at level info. */
   log?: Logger;
+  /**
+   * Serve the domain together with other processes through Redis (docs/deploy.md "Several processes"): the URL
+   * (`redis://host:6379`), or the URL and how often this process proves it is live (ms, default 1000; a killed process
+   * is noticed within five of these). Default: none, one process with its state in memory.
+   */
+  redis?: string | { url: string; heartbeatMs?: number };
+  /** The shared state itself, instead of `redis`: a `MemoryHub`'s, for several servers in one process (tests). */
+  cluster?: { state: SharedState; heartbeatMs?: number };
 }
 
 export interface WspServer {
@@ -81,6 +90,11 @@ export interface WspServer {
   /** Where clients connect, `ws://host:port/wsp`. */
   readonly url: string;
   readonly domain: string;
+  /**
+   * With `redis` (or `cluster`): this process's id among the domain's processes, whether Redis answers now (for a
+   * readiness check) and how many Redis commands failed since the start (for metrics). Undefined on one process.
+   */
+  cluster?(): { node: string; reachable: boolean; errors: number };
   /** Closes every socket (code 1001) and stops listening. */
   close(): Promise<void>;
 }
@@ -168,6 +182,19 @@ function formatUrl(host: string, port: number): string {
   return `ws://${host.includes(':') ? `[${host}]` : host}:${port}${WSP_PATH}`;
 }
 
+/** With `redis` (or a `cluster` state) the processes of one domain share presence and calls: starts that link. */
+async function startCluster(options: WspServerOptions, domain: string, ringTimeoutMs: number, router: CallRouter, log: Logger) {
+  const redis = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
+  const heartbeatMs = options.cluster?.heartbeatMs ?? redis?.heartbeatMs ?? DEFAULT_CLUSTER_HEARTBEAT_MS;
+  if (!Number.isInteger(heartbeatMs) || heartbeatMs <= 0) throw new RangeError('redis.heartbeatMs must be a positive integer');
+  const state = options.cluster?.state ?? (redis && new RedisState({ url: redis.url, domain, heartbeatMs, log }));
+  if (!state) return undefined;
+  // A call id stays claimed while the call may ring, and a little longer: a late invite with it still finds it taken.
+  const cluster = new ClusterRouter({ domain, router, state, heartbeatMs, claimMs: ringTimeoutMs + LIVENESS_HEARTBEATS * heartbeatMs, log });
+  await cluster.start();
+  return cluster;
+}
+
 /**
  * Starts a WSP 1.0 server (docs/protocol.md) on node:http: clients authenticate at the upgrade with
  * `?token=`, and the CallRouter relays their calls.
@@ -198,10 +225,13 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
 
   let publicUrl = '';
   // Links report to the router, which needs the links to route: the handler breaks the circle.
-  const handler: LinkHandler = { receive: (peer, frame) => router.receive(peer, frame), disconnect: (peer) => router.disconnect(peer) };
+  const handler: LinkHandler = { receive: (peer, frame) => frames.receive(peer, frame), disconnect: (peer) => frames.disconnect(peer) };
   const federation =
     options.federation && (await createFederation({ domain, options: options.federation, handler, log, limits, defaultPublicUrl: () => publicUrl }));
   const router = new CallRouter({ domain, ringTimeoutMs, users, federation: federation?.links, log, limits });
+  const cluster = await startCluster(options, domain, ringTimeoutMs, router, log);
+  // One process routes straight to its router, as fast as before; several go through the cluster first.
+  const frames = cluster ?? router;
   const connections = new Set<Connection>();
   const wss = new WebSocketServer({
     noServer: true,
@@ -248,10 +278,10 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     }
     socket.off('error', ignore);
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const connection = new Connection(ws, auth.address, router, log, limits);
+      const connection = new Connection(ws, auth.address, frames, log, limits);
       connections.add(connection);
       ws.once('close', () => connections.delete(connection));
-      router.connect(connection);
+      frames.connect(connection);
       log.info('connected', { user: auth.address });
     });
   }
@@ -352,6 +382,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   if (!options.secret) {
     log.warn(devTokens ? 'no secret given: using a random one, only /dev/token can mint tokens' : 'no secret given and no dev tokens: nobody can connect');
   }
+  if (cluster) log.info('serving the domain with other processes', { node: cluster.node });
   if (devTokens) log.warn('dev tokens are on: anyone can get a token at /dev/token; never use this in production');
   if (!origins) log.warn('no origins given: pages of any site may connect with a token they hold; list yours with --origins');
   if (federation) {
@@ -382,6 +413,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     await Promise.race([gone, grace]);
     for (const socket of wss.clients) socket.terminate();
     await links;
+    await cluster?.close();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
     http.closeAllConnections();
     await new Promise<void>((resolve) => http.close(() => resolve()));
@@ -391,6 +423,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     port,
     url,
     domain,
+    cluster: cluster && (() => cluster.health()),
     close: () => (closed ??= close()),
   };
 }

@@ -1,6 +1,6 @@
 // Real calls between browsers of different kinds: a Chromium page and a Firefox page, each in its own browser process
-// (puppeteer-core: CDP for Chromium, WebDriver BiDi for Firefox), through real WSP server processes: one server, and a
-// federated pair. Each page holds one <wsp-call> driven through `window.phone` (test/pages/phone.ts); every wait is
+// (puppeteer-core: CDP for Chromium, WebDriver BiDi for Firefox), through real WSP server processes: one server, a
+// federated pair, and one domain on two processes sharing a real redis-server. Each page holds one <wsp-call> driven through `window.phone` (test/pages/phone.ts); every wait is
 // for an event or a state, checked in the page.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import type { Where } from '../pages/phone.js';
 import { accept, hangUp, launch, openPhonePage, ring, servePhonePage, until, untilEvents } from '../../scripts/cross-browser.mjs';
 // @ts-expect-error -- idem
 import { LOOPBACK_ARGS, startFederation, startServer } from '../../scripts/start-server.mjs';
+import { RedisServer } from './redis-helpers.js';
 
 type Kind = 'chromium' | 'firefox';
 interface Side {
@@ -24,9 +25,12 @@ interface Server {
   stop(): Promise<void>;
 }
 
-const users = Array.from({ length: 12 }, (_, i) => `x${i + 1}`);
+const users = Array.from({ length: 16 }, (_, i) => `x${i + 1}`);
 let wsp: Server;
 let federation: { alpha: Server; beta: Server; stop(): Promise<void> };
+/** `localhost` served by two processes through Redis (docs/deploy.md), with one secret: a token of one is good on both. */
+let cluster: Server[] = [];
+let redis: RedisServer | undefined;
 let site: { url: string; close(): Promise<void> };
 const browsers: Partial<Record<Kind, Browser>> = {};
 const sides = {} as Record<Kind, Side>;
@@ -38,9 +42,15 @@ const name = (side: Side) => (side.kind === 'chromium' ? 'Chromium' : 'Firefox')
 before(async () => {
   const args = ['--dev-tokens', '--users', users.join(','), ...LOOPBACK_ARGS];
   const log = (line: string) => process.env.WSP_VERBOSE && console.log(line);
-  [wsp, federation, site, browsers.chromium, browsers.firefox] = await Promise.all([
+  const startCluster = async () => {
+    redis = await RedisServer.spawn();
+    const env = { WSP_SECRET: `cluster-${process.pid}-secret`, WSP_REDIS: redis.url };
+    return Promise.all([1, 2].map(() => startServer(['--domain', 'localhost', '--port', '0', ...args], { log, env })));
+  };
+  [wsp, federation, cluster, site, browsers.chromium, browsers.firefox] = await Promise.all([
     startServer(['--domain', 'localhost', '--port', '0', ...args], { log }),
     startFederation({ args, log }),
+    startCluster(),
     servePhonePage(),
     launch('chromium'),
     launch('firefox'),
@@ -50,7 +60,8 @@ before(async () => {
 
 after(async () => {
   await Promise.allSettled([browsers.chromium?.close(), browsers.firefox?.close()]);
-  await Promise.allSettled([site?.close(), wsp?.stop(), federation?.stop()]);
+  await Promise.allSettled([site?.close(), wsp?.stop(), federation?.stop(), ...cluster.map((server) => server.stop())]);
+  await redis?.remove();
 });
 
 afterEach(async () => {
@@ -261,6 +272,22 @@ describe('calls between Chromium and Firefox', { timeout: 300_000 }, () => {
         await connect(caller, callee);
         await iceRestart(callee, caller);
         await hangUpFrom(...pick(other));
+      });
+    });
+  }
+
+  for (const [callerKind, calleeKind] of [
+    ['chromium', 'firefox'],
+    ['firefox', 'chromium'],
+  ] as const) {
+    test(`one domain on two processes (Redis): ${callerKind} on process 1 calls ${calleeKind} on process 2, video both ways, handover, hang-up 200 on both`, {
+      timeout: 120_000,
+    }, async () => {
+      const [caller, callee] = [sides[callerKind], sides[calleeKind]];
+      await diagnosed(async () => {
+        await open(caller, callee, cluster[0], cluster[1]);
+        await connect(caller, callee);
+        await hangUpFrom(callee, caller);
       });
     });
   }

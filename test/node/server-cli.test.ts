@@ -117,6 +117,17 @@ describe('wsp-server', { concurrency: true }, () => {
     ],
     ['a bad --max-token-ttl', ['--domain', 'a.localhost', '--port', '0', '--max-token-ttl', '0'], /--max-token-ttl must be an integer/],
     ['a token with a bad ttl', ['token', 'alice', '--domain', 'a.localhost', '--secret', SECRET, '--ttl', '-5'], /--ttl|Unknown option/],
+    [
+      'a --redis that is no redis: URL',
+      ['--domain', 'a.localhost', '--port', '0', '--redis', 'http://127.0.0.1:6379'],
+      /--redis must be a redis: or rediss: URL/,
+    ],
+    ['--redis-heartbeat without --redis', ['--domain', 'a.localhost', '--port', '0', '--redis-heartbeat', '500'], /--redis-heartbeat needs --redis/],
+    [
+      'a bad --redis-heartbeat',
+      ['--domain', 'a.localhost', '--port', '0', '--redis', 'redis://127.0.0.1:1', '--redis-heartbeat', '5'],
+      /--redis-heartbeat must be an integer from 10/,
+    ],
   ];
   for (const [what, args, message] of mistakes) {
     test(`exits 2 with a message on stderr for ${what}`, async () => {
