@@ -15,7 +15,7 @@ import { LOOPBACK_ARGS, startFederation, startServer } from './scripts/start-ser
 /** Test files take theirs by prefix (test/browser/helpers.ts, freshUser). */
 export const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
 // `wk`: WebKit's, whatever prefix its tests ask for (test/browser/helpers.ts).
-for (const prefix of ['el', 'ev', 'fe', 're', 'ui', 'fw', 'wk']) for (let i = 1; i <= 80; i++) users.push(`${prefix}${i}`);
+for (const prefix of ['el', 'ev', 'fe', 're', 'ui', 'fw', 'cc', 'wk']) for (let i = 1; i <= 80; i++) users.push(`${prefix}${i}`);
 
 /** Starts the servers in serverStart, stops them in serverStop, and tells the page where they are: GET /__wsp/config.json. */
 function wspServer() {
