@@ -1,4 +1,4 @@
-import type { CallMedia } from './call-media.js';
+import type { CallMedia, QualityChangeEvent } from './call-media.js';
 import type { CallSession } from './call-session.js';
 import { CallState, isActive } from './call-state.js';
 import type { ConnectedEvent, EndedEvent, RingingEvent, StateChangeEvent, SwitchEvent } from './events.js';
@@ -53,7 +53,20 @@ export interface CallClientEventMap {
   statechange: StateChangeEvent;
   error: WspErrorEvent;
   screenshare: SwitchEvent;
-  qualitychange: Event & { readonly quality: string };
+  qualitychange: QualityChangeEvent;
+}
+
+type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void } | null;
+
+/**
+ * A client's events typed by name, e.g. `client.addEventListener('ended', (e) => e.code)`: overloads of the methods the
+ * class inherits from EventTarget, declared only (a class that declared them would ship code that does nothing).
+ */
+export interface CallClient {
+  addEventListener<K extends keyof CallClientEventMap>(type: K, listener: Listener<CallClientEventMap[K]>, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof CallClientEventMap>(type: K, listener: Listener<CallClientEventMap[K]>, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
 /** The call engine: the session, media and devices, loaded once per page at the first call (a lazy chunk). */
@@ -88,6 +101,7 @@ const callsPossible = (): boolean => !!(self.RTCPeerConnection && navigator.medi
  * client.start();
  * if (await client.connect()) await client.call();
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface only types the methods inherited from EventTarget.
 export class CallClient extends EventTarget {
   /** The current call, or the last one once it ended. */
   session?: CallSession;

@@ -33,13 +33,13 @@ async function pair(): Promise<[CallClient, CallClient]> {
 
 /** The next `type` event of `phone`; listen before acting. */
 function next<K extends keyof CallClientEventMap>(phone: CallClient, type: K): Promise<CallClientEventMap[K]> {
-  return new Promise((resolve) => phone.addEventListener(type, (event) => resolve(event as CallClientEventMap[K]), { once: true }));
+  return new Promise((resolve) => phone.addEventListener(type, resolve, { once: true }));
 }
 
 /** The states `phone` goes through from now on. */
 function statesOf(phone: CallClient): string[] {
   const states: string[] = [];
-  phone.addEventListener('statechange', (event) => states.push((event as CallClientEventMap['statechange']).state));
+  phone.addEventListener('statechange', (event) => states.push(event.state));
   return states;
 }
 
