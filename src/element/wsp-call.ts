@@ -38,7 +38,7 @@ const button = (name: string, label: unknown, action: () => unknown, pressed?: b
  * @fires {Event} fullscreenchange - The widget entered or left full screen (the browser's own event; see `fullscreen`).
  * @fires {SwitchEvent} screenshare - This side started (`on` true) or stopped sharing its screen.
  * @fires {QualityChangeEvent} qualitychange - The connected call's connection was rated anew: `quality` is `good`, `fair` or `poor`
- *   (from round-trip time, packet loss and jitter, every 2 s). Its class comes with the in-call chunk.
+ *   (from round-trip time, packet loss and jitter, every 2 s). Its class comes with the call engine chunk.
  *
  * @slot avatar - The other party's picture on the incoming, calling and audio-only screens; by default their initial.
  * @slot branding - Your logo or a text, shown while no call is going on.
