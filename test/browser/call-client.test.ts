@@ -1,22 +1,20 @@
 // The call client without the element: two CallClients place, take, refuse and end real calls through the real
-// server, with no <wsp-call> and no Lit on the way.
+// server, with no <wsp-call> and no Lit on the way; and it comes back to a server that closed its connection.
 import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { CallClient, type CallClientEventMap, type CallClientSettings } from '../../src/call/call-client.js';
 import { devToken, freshUser, waitUntil, wspConfig } from './helpers.js';
 
 const started: CallClient[] = [];
 
-/** A started client for a fresh user, calling `callee` (a user name), once online. */
-async function client(user: string, callee?: string, more: Partial<CallClientSettings> = {}): Promise<CallClient> {
+/**
+ * A started client for a fresh user, calling `callee` (a user name), once online. Its settings are `settings`, filled
+ * in: the client reads them at each use, so a test changes them there.
+ */
+async function client(user: string, callee?: string, settings: Partial<CallClientSettings> = {}): Promise<CallClient> {
   const { url, domain } = await wspConfig();
-  const phone = new CallClient({
-    server: url,
-    caller: `${user}@${domain}`,
-    callee: callee && `${callee}@${domain}`,
-    tokenProvider: () => devToken(user),
-    silent: true,
-    ...more,
-  });
+  const defaults = { server: url, caller: `${user}@${domain}`, callee: callee && `${callee}@${domain}`, tokenProvider: () => devToken(user), silent: true };
+  const phone = new CallClient(Object.assign(settings, { ...defaults, ...settings }) as CallClientSettings);
   started.push(phone);
   phone.start();
   expect(await phone.connect(), `${user} could not connect`).to.not.equal(undefined);
@@ -137,5 +135,41 @@ describe('CallClient, without an element', () => {
     expect(((await error) as ErrorEvent).message).to.equal('caller and callee must be user@domain');
     phone.stop();
     expect(phone.online).to.equal(false);
+  });
+});
+
+describe('CallClient when its server closes the connection', () => {
+  interface Closer {
+    id: string;
+    url: string;
+  }
+  const accepted = ({ id }: Closer) => executeServerCommand<number, { id: string }>('closer-count', { id });
+  const close = ({ id }: Closer, code: number, reason: string) => executeServerCommand('closer-close', { id, code, reason });
+
+  /** A client of a server that closes when told to, once online; and the errors it reports. */
+  async function closing(): Promise<{ server: Closer; phone: CallClient; errors: string[] }> {
+    const server = (await executeServerCommand<Closer, undefined>('closer-start'))!;
+    const phone = new CallClient({ server: server.url, caller: 'cc@localhost', token: 'unchecked' });
+    started.push(phone);
+    const errors: string[] = [];
+    phone.addEventListener('error', (event) => errors.push(event.message));
+    phone.start();
+    expect(await phone.connect()).to.not.equal(undefined);
+    return { server, phone, errors };
+  }
+
+  it('comes back after a drain (close 1012, retry-after) and reports no error', async () => {
+    const { server, phone, errors } = await closing();
+    await close(server, 1012, 'retry-after=50');
+    await waitUntil(async () => (await accepted(server)) === 2 && phone.online, 'no reconnection after the drain');
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('reports a connection lost otherwise, and comes back after its backoff', async () => {
+    const { server, phone, errors } = await closing();
+    await close(server, 1011, 'internal error');
+    await waitUntil(() => errors.length, 'no error for the lost connection');
+    expect(errors).to.deep.equal(['Not connected to the server (refused or lost)']);
+    await waitUntil(async () => (await accepted(server)) === 2 && phone.online, 'no reconnection after the backoff');
   });
 });
