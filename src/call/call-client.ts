@@ -272,10 +272,13 @@ export class CallClient extends EventTarget {
     if (session.state === ENDED) this.#release(session);
   }
 
-  /** Fires `event` (when given) where the client's events go, and tells `onchange`. */
+  /**
+   * Tells `onchange`, then fires `event` (when given) where the client's events go: in that order, so that an element
+   * has its update requested when its page hears the event, and `await el.updateComplete` then shows the change.
+   */
   readonly #notify = (event?: Event): void => {
-    if (event) this.#target.dispatchEvent(event);
     this.onchange();
+    if (event) this.#target.dispatchEvent(event);
   };
 
   /** Stops hearing from `session` and routing frames to it. */
