@@ -157,7 +157,7 @@ export class CallClient extends EventTarget {
     this.#started = false;
     removeEventListener('pagehide', this.#leave);
     this.#leave();
-    this.connect();
+    void this.connect();
   }
 
   /** Opens the WebSocket if it is not open (or opening) for the current settings; resolves with it once open. */
