@@ -219,7 +219,7 @@ export class CallClient extends EventTarget {
 
   #invited(signaling: Signaling, [, parties, { call: id }]: InviteFrame): void {
     // Refused before it rings: the caller hears 606 (once no other device of this user rings) instead of waiting.
-    if (!this.supported) return signaling.send(['bye', { code: ByeCode.UNSUPPORTED }, { call: id }]), this.#unsupported();
+    if (!this.supported) return (signaling.send(['bye', { code: ByeCode.UNSUPPORTED }, { call: id }]), this.#unsupported());
     const session = this.session;
     // Glare (§4.6): our outgoing call to this caller crosses theirs to us. The side whose invite lost cancels it
     // silently and takes the winner as its call, accepted at once, since its user asked for this very call. The winner
@@ -330,11 +330,14 @@ export class CallClient extends EventTarget {
     this.#online(false);
     if (closed?.code === DRAIN_CLOSE_CODE) this.#failures = 0;
     else if (!this.#failures++) this.#error(message);
-    this.#retry = setTimeout(() => {
-      if (this.#key !== key) return;
-      this.#key = '';
-      void this.connect();
-    }, retryDelay(this.#failures, closed));
+    this.#retry = setTimeout(
+      () => {
+        if (this.#key !== key) return;
+        this.#key = '';
+        void this.connect();
+      },
+      retryDelay(this.#failures, closed),
+    );
     return undefined;
   }
 

@@ -15,7 +15,11 @@ export { invitation } from './invitation.js';
 
 /** The devices present, kept current: a remembered device is asked for exactly only while it is there. */
 let present: DeviceList | undefined;
-const survey = (): Promise<void> => listDevices().then((list) => void (present = list), () => {});
+const survey = (): Promise<void> =>
+  listDevices().then(
+    (list) => void (present = list),
+    () => {},
+  );
 navigator.mediaDevices?.addEventListener('devicechange', () => void survey());
 // Listing devices the first time can take a second (Chromium): the first call's invite goes out meanwhile, and only
 // opening the devices waits for the list, so that it opens the devices chosen.

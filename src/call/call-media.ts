@@ -131,7 +131,10 @@ export class CallMedia {
   remoteView(): MediaStream {
     const session = this.session;
     const video = session.pc.getTransceivers().filter(({ receiver }) => receiver.track.kind === 'video');
-    const screen = video.slice(1).filter(({ currentDirection }) => currentDirection === 'sendrecv' || currentDirection === 'recvonly').pop();
+    const screen = video
+      .slice(1)
+      .filter(({ currentDirection }) => currentDirection === 'sendrecv' || currentDirection === 'recvonly')
+      .pop();
     if (!screen) return session.remoteStream;
     const track = screen.receiver.track;
     let stream = this.#screens.get(track);
@@ -160,7 +163,7 @@ export class CallMedia {
     if (share || session.state !== 'connected' || !session.handedOver) return !!share;
     stream ??= await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
     const track = stream.getVideoTracks()[0]!;
-    if (session.state !== 'connected') return track.stop(), false;
+    if (session.state !== 'connected') return (track.stop(), false);
     // Its own stream id, so that the other side tells it from the camera.
     this.#share = { track, sender: session.pc.addTrack(track, stream) };
     track.addEventListener('ended', () => void this.share(false));

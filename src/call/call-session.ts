@@ -423,7 +423,12 @@ export class CallSession extends EventTarget {
     // Compared up to the type: a trickled candidate carries extensions (ufrag) that the description leaves out, and
     // a line may end right after the type (Firefox) or go on with extensions (Chromium).
     const upToType = (candidate: string) => candidate.split(' ', 8).join(' ');
-    const listed = new Set(sdp.split(/\r?\n/).filter((line) => line.startsWith('a=candidate:')).map((line) => upToType(line.slice(2))));
+    const listed = new Set(
+      sdp
+        .split(/\r?\n/)
+        .filter((line) => line.startsWith('a=candidate:'))
+        .map((line) => upToType(line.slice(2))),
+    );
     for (const frame of this.#outbox ?? []) {
       const { candidate } = frame[1] as Candidate;
       if (!candidate || !listed.has(upToType(candidate))) this.#send(frame);

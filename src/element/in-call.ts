@@ -175,11 +175,30 @@ export class InCallView implements ReactiveController {
       switches: [
         inCall ? button('mute', strings.mute, () => el.toggleMute(), el.muted) : nothing,
         inCall && !audioOnly ? button('camera', strings.camera, () => el.toggleCamera(), el.cameraOff) : nothing,
-        state === 'connected' ? button('fullscreen', strings.fullscreen, attempt(() => this.fullscreen()), el.fullscreen) : nothing,
-        state === 'connected' && !audioOnly && document.pictureInPictureEnabled ? button('pip', strings.pip, attempt(() => this.pictureInPicture()), this.#pip) : nothing,
+        state === 'connected'
+          ? button(
+              'fullscreen',
+              strings.fullscreen,
+              attempt(() => this.fullscreen()),
+              el.fullscreen,
+            )
+          : nothing,
+        state === 'connected' && !audioOnly && document.pictureInPictureEnabled
+          ? button(
+              'pip',
+              strings.pip,
+              attempt(() => this.pictureInPicture()),
+              this.#pip,
+            )
+          : nothing,
         // Sharing renegotiates, which only the DataChannel allows (§4.7): the button waits for the handover.
         state === 'connected' && session!.handedOver && 'getDisplayMedia' in navigator.mediaDevices
-          ? button('screen', strings.screen, attempt(() => media!.share()), media!.sharing)
+          ? button(
+              'screen',
+              strings.screen,
+              attempt(() => media!.share()),
+              media!.sharing,
+            )
           : nothing,
         // Accepting without video turns the camera off first: its track is disabled before the call can send it.
         // Last, so that the element's accept button, first in the bar, becomes the mute button and keeps the focus.

@@ -338,7 +338,16 @@ export class WspCall extends LitElement {
     this.#internals.ariaLabel = strings.label;
     const states = this.#internals.states;
     states.clear();
-    const on = { [state]: 1, online, offline: !online, muted, 'camera-off': cameraOff, error: this.#error, rtl: strings.dir === 'rtl', unsupported: !this.#calls.client.supported };
+    const on = {
+      [state]: 1,
+      online,
+      offline: !online,
+      muted,
+      'camera-off': cameraOff,
+      error: this.#error,
+      rtl: strings.dir === 'rtl',
+      unsupported: !this.#calls.client.supported,
+    };
     for (const [state, value] of Object.entries(on)) if (value) states.add(state);
   }
 
