@@ -1,6 +1,6 @@
 // Read by `cem analyze`: the element's public API comes from its JSDoc, never from hand edits.
 export default {
-  globs: ['src/element/**/*.ts', 'src/wsp-call.ts'],
+  globs: ['src/element/**/*.ts', 'src/call/events.ts', 'src/wsp-call.ts'],
   exclude: ['**/*.test.ts'],
   outdir: '.',
   litelement: true,

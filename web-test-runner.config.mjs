@@ -5,6 +5,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import * as puppeteer from 'puppeteer-core';
 import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 import { firefoxLaunchOptions } from './scripts/firefox.mjs';
 import { webkitLauncher, webkitRunnerHtml } from './scripts/webkit.mjs';
@@ -16,7 +17,7 @@ import { startBlackHole, startTurn } from './scripts/start-turn.mjs';
 /** Test files take theirs by prefix (test/browser/helpers.ts, freshUser). */
 export const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
 // `wk`: WebKit's, whatever prefix its tests ask for (test/browser/helpers.ts).
-for (const prefix of ['el', 'ev', 'fe', 're', 'ui', 'fw', 'wk', 'tu']) for (let i = 1; i <= 80; i++) users.push(`${prefix}${i}`);
+for (const prefix of ['el', 'ev', 'fe', 're', 'ui', 'fw', 'cc', 'wk', 'tu']) for (let i = 1; i <= 80; i++) users.push(`${prefix}${i}`);
 
 /**
  * Starts the servers in serverStart, stops them in serverStop, and tells the page where they are: GET /__wsp/config.json.
@@ -140,6 +141,46 @@ function faultServers() {
 }
 
 /**
+ * Plain WebSocket servers on loopback that accept WSP's subprotocol and close their connections when a test says so,
+ * for the call client's reconnect rules (test/browser/call-client.test.ts): `closer-start` → `{id, url}`;
+ * `closer-close` `{id, code, reason}` closes every open connection with that close frame; `closer-count` `{id}` → the
+ * connections accepted so far. They say nothing else: a client sees only that its socket opened and closed.
+ */
+function closingServers() {
+  const servers = new Map();
+  const commands = {
+    async 'closer-start'() {
+      const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (protocols) => (protocols.has('wsp-1.0') ? 'wsp-1.0' : false) });
+      await new Promise((resolve) => server.once('listening', resolve));
+      const entry = { server, accepted: 0 };
+      server.on('connection', () => entry.accepted++);
+      const id = String(servers.size + 1);
+      servers.set(id, entry);
+      return { id, url: `ws://127.0.0.1:${server.address().port}/wsp` };
+    },
+    'closer-close'({ id, code, reason }) {
+      for (const socket of servers.get(id).server.clients) socket.close(code, reason);
+      return true;
+    },
+    'closer-count'({ id }) {
+      return servers.get(id).accepted;
+    },
+  };
+  return {
+    name: 'wsp-closing-servers',
+    executeCommand({ command, payload }) {
+      return commands[command]?.(payload);
+    },
+    async serverStop() {
+      for (const { server } of servers.values()) {
+        for (const socket of server.clients) socket.terminate();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  };
+}
+
+/**
  * `executeServerCommand('focus-page')` gives the test's page the browser's focus back (`page.bringToFront()`): a
  * picture-in-picture window takes it, and Firefox then holds back enumerateDevices() and key presses in the page.
  */
@@ -183,6 +224,7 @@ export default {
     faultServers(),
     frameworkApps(),
     focusPage(),
+    closingServers(),
   ],
   browsers: others.length ? others : [webkit],
   testRunnerHtml: others.length ? undefined : webkitRunnerHtml,

@@ -9,11 +9,11 @@
 import { WspCall } from './element/wsp-call.js';
 
 export { WspCall };
-export * from './element/events.js';
+export * from './call/events.js';
 export { CallState } from './call/call-state.js';
 export type { SignalingChannel } from './call/call-session.js';
 export type { PartialStrings, Strings } from './i18n/strings.js';
-export type { QualityChangeEvent } from './element/call-media.js';
+export type { QualityChangeEvent } from './call/call-media.js';
 
 if (!customElements.get('wsp-call')) customElements.define('wsp-call', WspCall);
 

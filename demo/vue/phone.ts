@@ -1,5 +1,5 @@
 import { defineComponent, ref, type PropType } from 'vue';
-import type { EndedEvent, RingingEvent } from '../../src/element/events.js';
+import type { EndedEvent, RingingEvent } from '../../src/call/events.js';
 import type { WspCall } from '../../src/wsp-call.js';
 
 /**

@@ -225,6 +225,14 @@ export class CallSession extends EventTarget {
     return this.parties && (this.role === 'caller' ? this.parties.callee : this.parties.caller);
   }
 
+  /**
+   * True when an invite from `caller` with call id `id` crosses this outgoing call to the same party (glare, §4.6) and
+   * wins: the lower call id wins on both sides at once, so both agree without a word.
+   */
+  losesTo(caller: Party, id: string): boolean {
+    return (this.state === CallState.DIALING || this.state === CallState.RINGING) && this.remote!.uri === caller.uri && id < this.id;
+  }
+
   /** Which channel this side's frames take now. */
   get signalingChannel(): SignalingChannel {
     return this.handedOver ? 'datachannel' : 'websocket';
@@ -467,7 +475,12 @@ export class CallSession extends EventTarget {
   #describe(description: RTCSessionDescriptionInit = this.pc.localDescription!): void {
     const { type, sdp = '' } = description;
     this.#send([type, { type, sdp }, { call: this.id }] as Frame);
-    this.#listed = new Set(sdp.split(/\r?\n/).filter((line) => line.startsWith('a=candidate:')).map((line) => upToType(line.slice(2))));
+    this.#listed = new Set(
+      sdp
+        .split(/\r?\n/)
+        .filter((line) => line.startsWith('a=candidate:'))
+        .map((line) => upToType(line.slice(2))),
+    );
     for (const frame of this.#outbox ?? []) {
       const { candidate } = frame[1] as Candidate;
       if (!candidate || !this.#listed.has(upToType(candidate))) this.#send(frame);

@@ -117,3 +117,22 @@ export class IssuedIceServers {
     this.#expiry = this.#timers.setTimeout(() => (this.servers = []), ttl * 1000);
   }
 }
+
+/**
+ * The TURN credentials for a client that connected to `settings.server` with `token`, once the server answered (none
+ * when it has no TURN, or cannot be asked); renewals take a fresh token from `settings.tokenProvider` where there is one.
+ */
+export async function issueIceServers(
+  settings: { readonly server: string; readonly token?: string; readonly tokenProvider?: () => string | Promise<string> },
+  token: string,
+): Promise<IssuedIceServers> {
+  let first: string | undefined = token;
+  const nextToken = () => {
+    const given = first;
+    first = undefined;
+    return given ?? (settings.tokenProvider ? settings.tokenProvider() : settings.token!);
+  };
+  const issued = new IssuedIceServers({ server: settings.server, token: nextToken });
+  await issued.renew();
+  return issued;
+}

@@ -30,8 +30,8 @@ export class Signaling implements Transport {
   oninvite: (frame: InviteFrame) => void = () => {};
   /** A connection-scoped `bye` notice (no call id): the server rejected a frame; nothing ends. */
   onnotice: (bye: ByeContent) => void = () => {};
-  /** The socket closed without close() being called here. */
-  onclose: () => void = () => {};
+  /** The socket closed without close() being called here; `code` and `reason` are the close frame's (a drain's delay). */
+  onclose: (closed: CloseEvent) => void = () => {};
 
   readonly #socket: WebSocket;
   readonly #calls = new Map<string, (frame: Frame) => void>();
@@ -40,9 +40,9 @@ export class Signaling implements Transport {
     const socket = (this.#socket = new WebSocket(url, SUBPROTOCOL));
     this.opened = new Promise((resolve) => {
       socket.onopen = () => resolve(true);
-      socket.onclose = () => {
+      socket.onclose = (closed) => {
         resolve(false);
-        this.onclose();
+        this.onclose(closed);
       };
     });
     socket.onmessage = ({ data }) => this.#receive(data);

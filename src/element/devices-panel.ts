@@ -14,12 +14,13 @@ import {
   type DeviceKind,
   type DeviceList,
 } from '../media/devices.js';
+import type { ReactiveController } from 'lit';
 import type { ViewKit } from './in-call.js';
 import { VideoStreams } from './video-streams.js';
 import type { WspCall } from './wsp-call.js';
 
 /** What the kit of the element lends the panel (see in-call.ts). */
-export type PanelKit = Pick<ViewKit, 'html' | 'nothing' | 'button' | 'WspErrorEvent'>;
+export type PanelKit = Pick<ViewKit, 'html' | 'nothing' | 'button' | 'WspErrorEvent' | 'client'>;
 
 /** An open panel. */
 interface Panel {
@@ -32,10 +33,6 @@ interface Panel {
   stopLevel?: () => void;
 }
 
-const panels = new WeakMap<WspCall, Panel>();
-/** The widgets whose panel was opened once: its styles adopted, its preview given its stream by a controller. */
-const styled = new WeakSet<WspCall>();
-
 /** Styles of the panel: it covers the widget, over the call, which goes on behind it. */
 export const sheet = new CSSStyleSheet();
 sheet.replaceSync(`
@@ -45,111 +42,142 @@ sheet.replaceSync(`
 [part=level] { width: min(100%, 320px) }
 `);
 
-/** The live call's local stream, while `el` has one. */
-const callStream = (el: WspCall): MediaStream | undefined => (el.state !== 'ended' ? el.session?.localStream : undefined);
-
-/** True while the panel of `el` is open. */
-export const isOpen = (el: WspCall): boolean => panels.has(el);
-
 /**
- * Opens the panel of `el`, or closes it (`force` picks which). Opening asks for camera and microphone when no call
- * holds them, to show the preview and the devices' names; refused, the panel says so and `el` fires `error`.
+ * The devices panel of a widget, a ReactiveController: opens and closes (giving the focus to its first picker, and
+ * back to the settings button), shows a preview and the microphone level, and switches the devices picked. Made by
+ * the element when the settings are first opened; it closes when the element leaves the page.
+ *
+ * @example
+ * const panel = new DevicesPanel(el, kit);
+ * await panel.toggle();
+ * html`${panel.render(strings)}`;
  */
-export async function toggle(el: WspCall, kit: PanelKit, force = !isOpen(el)): Promise<void> {
-  if (!styled.has(el)) {
-    (el.renderRoot as ShadowRoot).adoptedStyleSheets.push(sheet);
-    new VideoStreams(el, () => ({ preview: panels.get(el)?.stream ?? null }));
-    styled.add(el);
-  }
-  if (!force) return close(el);
-  if (isOpen(el)) return;
-  const panel: Panel = {};
-  panels.set(el, panel);
-  el.requestUpdate();
-  await preview(el, panel, kit);
-}
+export class DevicesPanel implements ReactiveController {
+  readonly #host: WspCall;
+  readonly #kit: PanelKit;
+  #open?: Panel;
 
-function close(el: WspCall): void {
-  const panel = panels.get(el);
-  panels.delete(el);
-  if (panel) release(panel);
-  el.requestUpdate();
-  // The focus goes back where it came from, unless it is elsewhere in the page already.
-  if (panel && (el.renderRoot as ShadowRoot).activeElement) el.renderRoot.querySelector<HTMLElement>('[part~=settings-button]')?.focus();
+  constructor(host: WspCall, kit: PanelKit) {
+    this.#host = host;
+    this.#kit = kit;
+    (host.renderRoot as ShadowRoot).adoptedStyleSheets.push(sheet);
+    host.addController(this);
+    new VideoStreams(host, () => ({ preview: this.#open?.stream ?? null }));
+  }
+
+  /** True while the panel is open. */
+  get isOpen(): boolean {
+    return !!this.#open;
+  }
+
+  hostDisconnected(): void {
+    // A move within the page disconnects and reconnects at once: only a real removal closes the panel.
+    queueMicrotask(() => this.#host.isConnected || this.#close());
+  }
+
+  /**
+   * Opens the panel, or closes it (`force` picks which). Opening asks for camera and microphone when no call holds
+   * them, to show the preview and the devices' names; refused, the panel says so and the element fires `error`.
+   */
+  async toggle(force = !this.#open): Promise<void> {
+    if (!force) return this.#close();
+    if (this.#open) return;
+    const panel: Panel = {};
+    this.#open = panel;
+    this.#host.requestUpdate();
+    await this.#preview(panel);
+  }
+
+  /** The live call's local stream, while there is one. */
+  #callStream(): MediaStream | undefined {
+    const { state, session } = this.#kit.client;
+    return state !== 'ended' ? session?.localStream : undefined;
+  }
+
+  #close(): void {
+    const host = this.#host;
+    const panel = this.#open;
+    this.#open = undefined;
+    if (panel) release(panel);
+    host.requestUpdate();
+    // The focus goes back where it came from, unless it is elsewhere in the page already.
+    if (panel && (host.renderRoot as ShadowRoot).activeElement) host.renderRoot.querySelector<HTMLElement>('[part~=settings-button]')?.focus();
+  }
+
+  /** (Re)opens what the panel shows, with the devices chosen, then lists the devices (named once permission is given). */
+  async #preview(panel: Panel): Promise<void> {
+    const host = this.#host;
+    release(panel);
+    let stream = this.#callStream();
+    panel.own = !stream;
+    try {
+      stream ??= await navigator.mediaDevices.getUserMedia(chosenConstraints(loadDeviceChoice(), { video: !host.audioOnly }, await listDevices()));
+      panel.message = undefined;
+    } catch (error) {
+      // Denied, or no device: the call can still go on voice only or receive only (the session copes); say why.
+      panel.message = `${(error as Error).message || error}`;
+      host.dispatchEvent(new this.#kit.WspErrorEvent(panel.message));
+    }
+    if (this.#open !== panel) return stream && panel.own ? stream.getTracks().forEach((track) => track.stop()) : undefined;
+    panel.stream = stream;
+    if (stream?.getAudioTracks().length) {
+      panel.stopLevel = watchLevel(stream, (level) => {
+        const meter = host.renderRoot.querySelector<HTMLMeterElement>('[part=level]');
+        if (meter) meter.value = level;
+      });
+    }
+    const first = !panel.devices;
+    panel.devices = await listDevices().catch(() => undefined);
+    host.requestUpdate();
+    // A dialog takes the focus when it opens, so that a keyboard user lands on its first picker.
+    if (first) await host.updateComplete, host.renderRoot.querySelector<HTMLElement>('[part~=picker]')?.focus();
+  }
+
+  /** Uses the device picked in the select of `kind`: remembered for the next calls, switched into a live call. */
+  async #pick(kind: DeviceKind, deviceId: string): Promise<void> {
+    const host = this.#host;
+    saveDeviceChoice({ ...loadDeviceChoice(), [kind]: deviceId });
+    const panel = this.#open;
+    const live = this.#callStream();
+    try {
+      if (kind === 'audiooutput') {
+        const remote = host.renderRoot.querySelector<HTMLVideoElement>('[part=remote-video]');
+        if (remote && !(await useSpeaker(remote, deviceId))) throw new Error(`speaker ${deviceId} refused`);
+      } else if (live) await switchDevice(this.#kit.client.session!.pc, live, kind, deviceId);
+      else if (panel) await this.#preview(panel);
+    } catch (error) {
+      host.dispatchEvent(new this.#kit.WspErrorEvent(`${(error as Error).message || error}`));
+    }
+    host.requestUpdate();
+  }
+
+  /** The panel, when open. */
+  render(strings: Strings): unknown {
+    const { html, nothing, button } = this.#kit;
+    const open = this.#open;
+    if (!open) return nothing;
+    const s = { ...enDevices, ...strings };
+    const chosen = loadDeviceChoice();
+    const live = open.stream?.getTracks() ?? [];
+    const select = (kind: DeviceKind) => {
+      // What is in use shows as selected: the live track's device, else the remembered choice.
+      const using = live.find((track) => track.kind === (kind === 'audioinput' ? 'audio' : 'video'))?.getSettings().deviceId ?? chosen[kind];
+      return html`<label>${s[kind]}<select part="picker ${kind}" @change=${(event: Event) => this.#pick(kind, (event.target as HTMLSelectElement).value)}>
+${(open.devices?.[kind] ?? []).map((device, index) => html`<option value=${device.deviceId} ?selected=${device.deviceId === using}>${device.label || `${s[kind]} ${index + 1}`}</option>`)}
+</select></label>`;
+    };
+    return html`<div part="devices" role="dialog" aria-label=${strings.settings} @keydown=${(event: KeyboardEvent) => event.key === 'Escape' && this.#close()}>
+${open.stream?.getVideoTracks().length ? html`<video part="preview" .muted=${true} autoplay playsinline></video>` : nothing}
+${open.message ? html`<p role="alert">${s.unavailable.split('{0}').join(open.message)}</p>` : nothing}
+<meter part="level" aria-label=${s.level} min="0" max="1" value="0"></meter>
+${this.#host.audioOnly ? nothing : select('videoinput')}${select('audioinput')}${canChooseSpeaker() ? select('audiooutput') : nothing}
+${button('close', s.close, () => this.#close())}
+</div>`;
+  }
 }
 
 function release(panel: Panel): void {
   panel.stopLevel?.();
   if (panel.own) for (const track of panel.stream?.getTracks() ?? []) track.stop();
   panel.stream = undefined;
-}
-
-/** (Re)opens what the panel shows, with the devices chosen, then lists the devices (named once permission is given). */
-async function preview(el: WspCall, panel: Panel, { WspErrorEvent }: PanelKit): Promise<void> {
-  release(panel);
-  let stream = callStream(el);
-  panel.own = !stream;
-  try {
-    stream ??= await navigator.mediaDevices.getUserMedia(chosenConstraints(loadDeviceChoice(), { video: !el.audioOnly }, await listDevices()));
-    panel.message = undefined;
-  } catch (error) {
-    // Denied, or no device: the call can still go on voice only or receive only (the session copes); say why.
-    panel.message = `${(error as Error).message || error}`;
-    el.dispatchEvent(new WspErrorEvent(panel.message));
-  }
-  if (panels.get(el) !== panel) return stream && panel.own ? stream.getTracks().forEach((track) => track.stop()) : undefined;
-  panel.stream = stream;
-  if (stream?.getAudioTracks().length) {
-    panel.stopLevel = watchLevel(stream, (level) => {
-      const meter = el.renderRoot.querySelector<HTMLMeterElement>('[part=level]');
-      if (meter) meter.value = level;
-    });
-  }
-  const first = !panel.devices;
-  panel.devices = await listDevices().catch(() => undefined);
-  el.requestUpdate();
-  // A dialog takes the focus when it opens, so that a keyboard user lands on its first picker.
-  if (first) await el.updateComplete, el.renderRoot.querySelector<HTMLElement>('[part~=picker]')?.focus();
-}
-
-/** Uses the device picked in the select of `kind`: remembered for the next calls, switched into a live call. */
-async function pick(el: WspCall, kit: PanelKit, kind: DeviceKind, deviceId: string): Promise<void> {
-  saveDeviceChoice({ ...loadDeviceChoice(), [kind]: deviceId });
-  const panel = panels.get(el);
-  const live = callStream(el);
-  try {
-    if (kind === 'audiooutput') {
-      const remote = el.renderRoot.querySelector<HTMLVideoElement>('[part=remote-video]');
-      if (remote && !(await useSpeaker(remote, deviceId))) throw new Error(`speaker ${deviceId} refused`);
-    } else if (live) await switchDevice(el.session!.pc, live, kind, deviceId);
-    else if (panel) await preview(el, panel, kit);
-  } catch (error) {
-    el.dispatchEvent(new kit.WspErrorEvent(`${(error as Error).message || error}`));
-  }
-  el.requestUpdate();
-}
-
-/** The panel of `el`, when open; closes it when `el` left the page. */
-export function panel(el: WspCall, strings: Strings, kit: PanelKit): unknown {
-  const { html, nothing, button } = kit;
-  const open = panels.get(el);
-  if (open && !el.isConnected) close(el);
-  if (!open || !el.isConnected) return nothing;
-  const s = { ...enDevices, ...strings };
-  const chosen = loadDeviceChoice();
-  const live = open.stream?.getTracks() ?? [];
-  const select = (kind: DeviceKind) => {
-    // What is in use shows as selected: the live track's device, else the remembered choice.
-    const using = live.find((track) => track.kind === (kind === 'audioinput' ? 'audio' : 'video'))?.getSettings().deviceId ?? chosen[kind];
-    return html`<label>${s[kind]}<select part="picker ${kind}" @change=${(event: Event) => pick(el, kit, kind, (event.target as HTMLSelectElement).value)}>
-${(open.devices?.[kind] ?? []).map((device, index) => html`<option value=${device.deviceId} ?selected=${device.deviceId === using}>${device.label || `${s[kind]} ${index + 1}`}</option>`)}
-</select></label>`;
-  };
-  return html`<div part="devices" role="dialog" aria-label=${strings.settings} @keydown=${(event: KeyboardEvent) => event.key === 'Escape' && close(el)}>
-${open.stream?.getVideoTracks().length ? html`<video part="preview" .muted=${true} autoplay playsinline></video>` : nothing}
-${open.message ? html`<p role="alert">${s.unavailable.split('{0}').join(open.message)}</p>` : nothing}
-<meter part="level" aria-label=${s.level} min="0" max="1" value="0"></meter>
-${el.audioOnly ? nothing : select('videoinput')}${select('audioinput')}${canChooseSpeaker() ? select('audiooutput') : nothing}
-${button('close', s.close, () => close(el))}
-</div>`;
 }

@@ -1,14 +1,20 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import type { CallSession, SignalingChannel } from '../call/call-session.js';
 import type { ConnectionPath } from '../media/path.js';
+import type { CallClient } from '../call/call-client.js';
+import type { CallSession, SignalingChannel } from '../call/call-session.js';
 import { CallState } from '../call/call-state.js';
+import { SwitchEvent, WspErrorEvent } from '../call/events.js';
 import { en, translation, type PartialStrings, type Strings } from '../i18n/strings.js';
 import { CallController } from './call-controller.js';
-import type { ViewKit } from './in-call.js';
-import { SwitchEvent, WspErrorEvent } from './events.js';
+import type { DevicesPanel } from './devices-panel.js';
+import type { InCallView, ViewKit } from './in-call.js';
 import { styles } from './wsp-call.styles.js';
 
 const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
+
+/** A button of the widget, named by its part (`call` → `call-button`); `pressed` makes it a switch. */
+const button = (name: string, label: unknown, action: () => unknown, pressed?: boolean, disabled = false): TemplateResult =>
+  html`<button part="button ${name}-button" aria-pressed=${pressed ?? nothing} ?disabled=${disabled} @click=${action}>${label}</button>`;
 
 /**
  * A video call widget: places and takes real WebRTC calls over WSP 1.0. While it is in the page and has a
@@ -36,7 +42,7 @@ const { IDLE, INCOMING, CONNECTING, CONNECTED, ENDED } = CallState;
  * @fires {SwitchEvent} screenshare - This side started (`on` true) or stopped sharing its screen.
  * @fires {QualityChangeEvent} qualitychange - The connected call's connection was rated anew: `quality` is `good`, `fair` or `poor`
  *   (from round-trip time, packet loss and jitter, every 2 s); `path` says how the media goes (`connectionPath`), and a change of
- *   path (direct, relayed) fires it too. Its class comes with the in-call chunk.
+ *   path (direct, relayed) fires it too. Its class comes with the call engine chunk.
  *
  * @slot avatar - The other party's picture on the incoming, calling and audio-only screens; by default their initial.
  * @slot branding - Your logo or a text, shown while no call is going on.
@@ -203,12 +209,14 @@ export class WspCall extends LitElement {
   #error = '';
   /** @internal */
   #wasOnline = false;
-  /** @internal The in-call chunk, once loaded. */
-  #inCall?: typeof import('./in-call.js');
+  /** @internal The in-call view, once its chunk is loaded. */
+  #view?: InCallView;
   /** @internal */
   #loading = false;
-  /** @internal The devices panel chunk, once the settings were opened. */
-  #panel?: typeof import('./devices-panel.js');
+  /** @internal The devices panel, once the settings were opened. */
+  #panel?: DevicesPanel;
+  /** @internal What the lazy chunks borrow from the element (see ViewKit). */
+  readonly #kit: ViewKit = { html, nothing, button, SwitchEvent, WspErrorEvent, states: this.#internals.states, client: this.#calls.client };
 
   constructor() {
     super();
@@ -226,20 +234,12 @@ export class WspCall extends LitElement {
 
   /** Where the call is: idle, dialing, ringing, incoming, connecting, connected or ended. */
   get state(): CallState {
-    return this.#calls.session?.state ?? IDLE;
+    return this.#calls.client.state;
   }
 
   /** True while connected to the server, so that calls can come in. */
   get online(): boolean {
-    return this.#calls.online;
-  }
-
-  /**
-   * The channel the call's signaling takes now: `websocket` until the handover, `datachannel` after it;
-   * undefined without a call.
-   */
-  get signalingChannel(): SignalingChannel | undefined {
-    return this.#calls.session?.signalingChannel;
+    return this.#calls.client.online;
   }
 
   /**
@@ -248,7 +248,15 @@ export class WspCall extends LitElement {
    * until measured; `qualitychange` fires when the path or the quality changes.
    */
   get connectionPath(): ConnectionPath | undefined {
-    return this.#inCall?.connectionPath(this);
+    return this.#calls.client.media?.path;
+  }
+
+  /**
+   * The channel the call's signaling takes now: `websocket` until the handover, `datachannel` after it;
+   * undefined without a call.
+   */
+  get signalingChannel(): SignalingChannel | undefined {
+    return this.#calls.client.session?.signalingChannel;
   }
 
   /** True while the widget is shown full screen. */
@@ -261,17 +269,25 @@ export class WspCall extends LitElement {
    * @internal
    */
   get session(): CallSession | undefined {
-    return this.#calls.session;
+    return this.#calls.client.session;
+  }
+
+  /**
+   * The call client behind the widget, for tests and diagnostics.
+   * @internal
+   */
+  get client(): CallClient {
+    return this.#calls.client;
   }
 
   /** Connects to the server now (it does so by itself once configured); resolves true when connected. */
   async connect(): Promise<boolean> {
-    return !!(await this.#calls.connect())?.open;
+    return !!(await this.#calls.client.connect())?.open;
   }
 
   /** Calls `callee`. Resolves once the invite is sent; a no-op while a call is going on. */
   call(): Promise<void> {
-    return this.#calls.call();
+    return this.#calls.client.call();
   }
 
   /**
@@ -279,17 +295,17 @@ export class WspCall extends LitElement {
    * To accept without video, set `cameraOff` first (as the accept-audio button does): the camera can be turned on later.
    */
   async accept(): Promise<void> {
-    await this.#calls.session?.accept();
+    await this.#calls.client.accept();
   }
 
   /** Declines the incoming call (the caller hears 603); a no-op when no call rings here. */
   async decline(): Promise<void> {
-    if (this.state === INCOMING) this.#calls.session!.hangup();
+    this.#calls.client.decline();
   }
 
   /** Ends the call: hangs up, cancels a call that still rings at the callee, or declines one that rings here. A no-op without a call. */
   async hangup(): Promise<void> {
-    this.#calls.session?.hangup();
+    this.#calls.client.hangup();
   }
 
   /** Mutes the microphone, or unmutes it (`force` picks which); returns whether it is muted now. */
@@ -307,7 +323,7 @@ export class WspCall extends LitElement {
    * or key press.
    */
   async toggleFullscreen(force?: boolean): Promise<void> {
-    await this.#inCall?.fullscreen(this, force);
+    await this.#view?.fullscreen(force);
   }
 
   /**
@@ -315,7 +331,7 @@ export class WspCall extends LitElement {
    * user's click or key press.
    */
   async togglePictureInPicture(force?: boolean): Promise<void> {
-    await this.#inCall?.pictureInPicture(this, force);
+    await this.#view?.pictureInPicture(force);
   }
 
   protected override willUpdate(): void {
@@ -333,19 +349,28 @@ export class WspCall extends LitElement {
     if (state !== IDLE && !this.#loading) {
       this.#loading = true;
       import('./in-call.js').then((chunk) => {
-        this.#inCall = chunk;
-        (this.renderRoot as ShadowRoot).adoptedStyleSheets.push(chunk.sheet);
+        this.#view = new chunk.InCallView(this, this.#kit);
         this.requestUpdate();
       }, this.#failed);
     }
     const cameraOff = this.cameraOff || audioOnly;
     if (online && !this.#wasOnline) this.#error = '';
     this.#wasOnline = online;
-    // Muting disables the track rather than stopping it: unmuting is instant and needs no renegotiation.
-    for (const track of this.#calls.session?.localStream?.getTracks() ?? []) track.enabled = !(track.kind === 'audio' ? muted : cameraOff);
+    const strings = this.#strings();
+    this.#internals.role = 'group';
+    this.#internals.ariaLabel = strings.label;
     const states = this.#internals.states;
     states.clear();
-    const on = { [state]: 1, online, offline: !online, muted, 'camera-off': cameraOff, error: this.#error, rtl: this.#strings().dir === 'rtl', unsupported: !this.#calls.supported };
+    const on = {
+      [state]: 1,
+      online,
+      offline: !online,
+      muted,
+      'camera-off': cameraOff,
+      error: this.#error,
+      rtl: strings.dir === 'rtl',
+      unsupported: !this.#calls.client.supported,
+    };
     for (const [state, value] of Object.entries(on)) if (value) states.add(state);
   }
 
@@ -363,30 +388,24 @@ export class WspCall extends LitElement {
 
   /** @internal English, under the shipped translation, under the page's overrides. */
   #strings(): Strings {
-    return { ...en, ...this.#inCall?.en, ...this.#shipped, ...this.strings } as Strings;
+    return { ...en, ...this.#view?.en, ...this.#shipped, ...this.strings } as Strings;
   }
 
   protected override render(): TemplateResult {
     const state = this.state;
     const strings = this.#strings();
-    const supported = this.#calls.supported;
-    this.#internals.role = 'group';
-    this.#internals.ariaLabel = strings.label;
-    const session = this.#calls.session;
+    const { supported, session } = this.#calls.client;
     const live = session && state !== ENDED ? session : undefined;
     // The other party as the status line names them: the address always, beside the display name (made safe by the
     // session); each isolated, so that neither reorders the words around it. Strings are filled without replace():
     // its `$'` patterns would let a name rewrite the line.
     const remote = session?.remote;
     const who = remote?.name ? html`<bdi>${remote.name}</bdi> (${remote.uri})` : (remote?.uri ?? '');
-    const say = (key: keyof typeof en, value: unknown = who) => {
+    const say = (key: keyof Strings & string, value: unknown = who) => {
       const [before, after] = strings[key].split('{0}');
       return after == null ? before : html`${before}<bdi>${value}</bdi>${after}`;
     };
-    const button = (name: string, label: unknown, action: () => unknown, pressed?: boolean, disabled = false) =>
-      html`<button part="button ${name}-button" aria-pressed=${pressed ?? nothing} ?disabled=${disabled} @click=${action}>${label}</button>`;
-    const kit: ViewKit = { html, nothing, button, SwitchEvent, WspErrorEvent, states: this.#internals.states };
-    const pieces = this.#inCall?.view(this, strings, kit);
+    const pieces = this.#view?.render(strings);
     // The essentials are here, so that a call can be taken and ended even before (or without) the in-call chunk.
     // One array, whatever the state: Lit then keeps the button elements, and keyboard focus stays in the bar.
     const controls =
@@ -396,7 +415,7 @@ export class WspCall extends LitElement {
           ? [...(pieces?.switches ?? []), button('hangup', strings[state === CONNECTING || state === CONNECTED ? 'hangup' : 'cancel'], () => this.hangup())]
           : [button('call', say('call', this.callee), () => this.call(), undefined, !this.online || !this.callee || !supported)];
     // Where calls are not possible, neither are the devices to choose for them.
-    const settings = !supported ? nothing : button('settings', strings.settings, () => import('./devices-panel.js').then((chunk) => (this.#panel = chunk).toggle(this, kit), this.#failed));
+    const settings = !supported ? nothing : button('settings', strings.settings, this.#settings);
     const status = !supported
       ? strings.unsupported
       : this.#error
@@ -405,13 +424,17 @@ export class WspCall extends LitElement {
           ? say(this.online ? 'ready' : 'offline')
           : state === ENDED
             ? (strings[session!.code] ?? session!.reason)
-            : say(state);
+            : say(this.#view?.reconnecting ? 'reconnecting' : state);
     // Templates without indentation: Lit ships their whitespace as written.
     return html`${pieces?.remote}
 ${live ? pieces?.party : html`<div part="party"><slot name="branding"></slot></div>`}
 <p part="status" role="status">${status}</p>
 ${pieces?.timer}
 <div part="controls">${pieces?.self}<slot name="controls">${controls}${settings}</slot></div>
-${this.#panel?.panel(this, strings, kit)}`;
+${this.#panel?.render(strings)}`;
   }
+
+  /** @internal The settings button: loads the devices panel (the first time) and opens or closes it. */
+  readonly #settings = (): Promise<void> =>
+    import('./devices-panel.js').then((chunk) => (this.#panel ??= new chunk.DevicesPanel(this, this.#kit)).toggle(), this.#failed);
 }

@@ -2,12 +2,17 @@
 // the reconnecting state, and screen sharing renegotiated over the DataChannel.
 import { expect } from '@open-wc/testing';
 import { setViewport } from '@web/test-runner-commands';
-import { QualityChangeEvent, shareScreen, tone } from '../../src/element/in-call.js';
-import { SwitchEvent } from '../../src/element/events.js';
+import { QualityChangeEvent, type Playing } from '../../src/call/call-media.js';
 import { loudness } from '../../src/media/level.js';
 import type { WspCall } from '../../src/wsp-call.js';
 import { handedOver, next, pair, removeAll, video, waitUntil } from './helpers.js';
 import { click, connected, part, ringing, shown, status } from './ui-helpers.js';
+
+/** The tone `el` plays now, if any. */
+const tone = (el: WspCall): Playing | undefined => el.client.media?.tone;
+
+/** Shares the video of `stream` as `el`'s screen (`force` true), or stops sharing; resolves with whether it is shared. */
+const shareScreen = (el: WspCall, force: boolean, stream?: MediaStream): Promise<boolean> => el.client.media!.share(force, stream);
 
 /** Waits until the tone `el` plays is really heard: its analyser measures sound. */
 async function audible(el: WspCall): Promise<void> {
@@ -167,7 +172,7 @@ describe('screen share', () => {
       const remote = video(bob, 'remote-video');
       await waitUntil(() => showsCamera(remote), 'no camera picture first', { timeout: 10_000 });
       const on = next(alice, 'screenshare');
-      expect(await shareScreen(alice, SwitchEvent, true, screen.stream)).to.equal(true);
+      expect(await shareScreen(alice, true, screen.stream)).to.equal(true);
       expect((await on).on).to.equal(true);
       expect(alice.signalingChannel).to.equal('datachannel');
       await waitUntil(() => shows(remote, 16 / 9), 'the screen does not show at the other side', { timeout: 10_000 });
@@ -236,7 +241,7 @@ describe('screen share', () => {
     const [alice, bob] = await connected();
     await handedOver(alice, bob);
     const screen = canvasScreen();
-    await shareScreen(alice, SwitchEvent, true, screen.stream);
+    await shareScreen(alice, true, screen.stream);
     const off = next(alice, 'screenshare');
     await bob.hangup();
     expect((await off).on).to.equal(false);
@@ -250,7 +255,7 @@ describe('screen share', () => {
     const remote = video(bob, 'remote-video');
     for (let round = 0; round < 2; round++) {
       const screen = canvasScreen();
-      await shareScreen(alice, SwitchEvent, true, screen.stream);
+      await shareScreen(alice, true, screen.stream);
       await waitUntil(() => shows(remote, 16 / 9), `round ${round}: no screen`, { timeout: 10_000 });
       const off = next(alice, 'screenshare');
       (await shown(alice, 'screen-button')).click();

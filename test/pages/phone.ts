@@ -3,8 +3,6 @@
 // waitForFunction(). Bundled by scripts/cross-browser.mjs (servePhonePage).
 import '../../src/wsp-call.js';
 import type { WspCall } from '../../src/wsp-call.js';
-import { SwitchEvent } from '../../src/element/events.js';
-import { shareScreen } from '../../src/element/in-call.js';
 
 /** Where a widget connects: the server's WebSocket address, its HTTP origin (for /dev/token) and its domain. */
 export interface Where {
@@ -344,9 +342,9 @@ const phone = {
     stamp(`share(${on})`);
     if (on) {
       screen = canvasScreen();
-      return shareScreen(widget(), SwitchEvent, true, screen.stream);
+      return widget().client.media!.share(true, screen.stream);
     }
-    const shared = await shareScreen(widget(), SwitchEvent, false);
+    const shared = await widget().client.media!.share(false);
     screen?.stop();
     screen = undefined;
     return shared;

@@ -1,0 +1,57 @@
+// The pure rules of the call client (src/call): when it reconnects (backoff, a draining server's delay) and what its
+// invite says.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { invitation } from '../../src/call/invitation.js';
+import { DRAIN_CLOSE_CODE, retryDelay } from '../../src/call/reconnect.js';
+
+describe('retryDelay', () => {
+  test('backs off 1 s after the first failure, doubling up to 30 s (docs/protocol.md §4.6)', () => {
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7, 20].map((failures) => retryDelay(failures)),
+      [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000],
+    );
+  });
+
+  test('takes the delay a draining server asks for, whatever the failures so far', () => {
+    assert.equal(DRAIN_CLOSE_CODE, 1012);
+    assert.equal(retryDelay(0, { code: 1012, reason: 'retry-after=2500' }), 2500);
+    assert.equal(retryDelay(5, { code: 1012, reason: 'retry-after=0' }), 0);
+  });
+
+  test('keeps a drain delay within the backoff’s bound: a server cannot keep a client away longer', () => {
+    assert.equal(retryDelay(0, { code: 1012, reason: 'retry-after=999999999' }), 30_000);
+  });
+
+  test('backs off as usual for other closes, and for a drain reason it cannot read', () => {
+    assert.equal(retryDelay(2, { code: 1006, reason: 'retry-after=2500' }), 2000);
+    assert.equal(retryDelay(2, { code: 1012, reason: 'retry-after=soon' }), 2000);
+    assert.equal(retryDelay(2, { code: 1012, reason: 'retry-after=-5' }), 2000);
+    assert.equal(retryDelay(2, { code: 1012, reason: '' }), 2000);
+  });
+});
+
+describe('invitation', () => {
+  test('normalizes both addresses and leaves the timeout to the server when none is set', () => {
+    assert.deepEqual(invitation({ caller: 'Alice@Example.org', callee: 'bob@example.org' }), {
+      parties: { caller: { uri: 'alice@example.org' }, callee: { uri: 'bob@example.org' } },
+      timeout: undefined,
+    });
+  });
+
+  test('sends the display name, cut to the protocol’s text limit, and rounds the ring timeout into its bounds', () => {
+    const long = 'A'.repeat(1000);
+    const invite = invitation({ caller: 'alice@example.org', callee: 'bob@example.org', callerName: long, ringTimeout: 5 });
+    assert.ok(typeof invite !== 'string');
+    assert.ok(invite.parties.caller.name!.length < long.length);
+    assert.equal(invite.timeout, 1000);
+    const late = invitation({ caller: 'alice@example.org', callee: 'bob@example.org', ringTimeout: 1e9 });
+    assert.equal(typeof late !== 'string' && late.timeout, 120_000);
+  });
+
+  test('says why there is no call when an address is not user@domain', () => {
+    assert.equal(invitation({ caller: 'alice@example.org', callee: 'bob' }), 'caller and callee must be user@domain');
+    assert.equal(invitation({ caller: '', callee: 'bob@example.org' }), 'caller and callee must be user@domain');
+    assert.equal(invitation({ caller: 'alice@example.org' }), 'caller and callee must be user@domain');
+  });
+});
