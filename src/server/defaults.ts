@@ -9,3 +9,7 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_RING_TIMEOUT_MS = 30_000;
 /** How often the server pings each client, and each federation link, in ms. */
 export const DEFAULT_HEARTBEAT_MS = 30_000;
+/** How long a draining server waits for calls that ring or have not handed over, in ms, before it ends them. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+/** A draining server tells each client to reconnect after a random delay of up to this many ms: no stampede. */
+export const DEFAULT_DRAIN_JITTER_MS = 5000;

@@ -15,7 +15,7 @@ import { refusal } from './helpers.js';
 const SECRET = 'cli-secret';
 
 describe('wsp-server', { concurrency: true }, () => {
-  test('serves, logs the listening line first, takes a minted token and stops on SIGTERM', async () => {
+  test('serves, logs the listening line first, takes a minted token and drains and stops on SIGTERM', async () => {
     const { child, listening } = await serve(['--domain', 'Alpha.Localhost', '--secret', SECRET, '--users', 'alice,bob']);
     assert.equal(listening.msg, 'listening');
     assert.equal(typeof listening.port, 'number');
@@ -32,7 +32,7 @@ describe('wsp-server', { concurrency: true }, () => {
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const [code] = (await closed) as [number];
-    assert.equal(code, 1001);
+    assert.equal(code, 1012, 'SIGTERM drains: the idle client is told to come back');
     assert.deepEqual(await exited, [0, null]);
   });
 
@@ -98,6 +98,17 @@ describe('wsp-server', { concurrency: true }, () => {
       ['--domain', 'a.localhost', '--port', '0', '--secret', 'x', '--secret-file', '/dev/null'],
       /give --secret or --secret-file, not both/,
     ],
+    [
+      'an empty secret file',
+      ['--domain', 'a.localhost', '--port', '0', '--secret-file', '/dev/null'],
+      /--secret-file: \/dev\/null must hold the secret on one line/,
+    ],
+    [
+      'a drain jitter beyond 300 s',
+      ['--domain', 'a.localhost', '--port', '0', '--drain-jitter', '300001'],
+      /--drain-jitter must be an integer from 0 to 300000/,
+    ],
+    ['a bad metrics port', ['--domain', 'a.localhost', '--port', '0', '--metrics-port', 'x'], /--metrics-port must be an integer/],
     ['a token without a domain', ['token', 'alice', '--secret', SECRET], /--domain is required/],
     ['a token for another domain', ['token', 'alice@b.localhost', '--domain', 'a.localhost', '--secret', SECRET], /not a user of a.localhost/],
     // KELVIN SIGN (U+212A): toLowerCase() folds it into k, so it once minted a token for kim.
