@@ -242,7 +242,8 @@ export class CallRouter {
     const id = callIdOf(frame);
     if (id === undefined) {
       // Only a bye notice lacks a call id: a client's complaint about a frame of ours. Answering it could loop (§6).
-      this.#log.info(from.domain ? 'notice from a link' : 'notice from client', { user: from.user, content: frame[1] });
+      // Its code only: the reason is the sender's free text, which may hold anything (a token, an SDP).
+      this.#log.info(from.domain ? 'notice from a link' : 'notice from client', { user: from.user, code: frame[0] === 'bye' ? frame[1].code : undefined });
       return;
     }
     const call = this.#calls.get(id);
