@@ -29,12 +29,28 @@ export interface LoggerOptions {
 }
 
 /**
- * Fields whose values are secrets or a user's private data, wherever they appear up to two levels down: tokens (a
- * bearer credential), link authorizations, SDP and ICE candidates (the user's IP addresses). No line the server writes
- * carries them today; this keeps a future `log.debug('…', { frame })` from leaking them.
+ * Fields whose values are secrets or a user's private data: tokens (a bearer credential), link authorizations, SDP and
+ * ICE candidates (the user's IP addresses). No line the server writes carries them today; this keeps a future
+ * `log.debug('…', { frame })` from leaking them. Done with serializers, which pino runs only for a field of that name,
+ * rather than its `redact` paths: with wildcards those cost 7 µs on every line (about half of what a line costs).
  */
-const REDACTED_KEYS = ['token', 'authorization', 'secret', 'sdp', 'candidate'];
-const REDACT_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+const REDACTED = new Set(['token', 'authorization', 'secret', 'sdp', 'candidate']);
+/** Fields that may hold the above further down (a frame, its content, request headers): searched three levels deep. */
+const CONTAINERS = ['content', 'frame', 'headers'];
+const CENSORED = '[redacted]';
+
+function redacted(value: unknown, depth = 3): unknown {
+  if (depth === 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redacted(item, depth - 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, REDACTED.has(key) ? CENSORED : redacted(item, depth - 1)]));
+}
+
+const serializers: Record<string, (value: unknown) => unknown> = {
+  // Errors do not survive JSON.stringify (their fields are not enumerable); keep what helps a reader.
+  error: (value) => (value instanceof Error ? stdSerializers.err(value) : value),
+  ...Object.fromEntries([...REDACTED].map((key) => [key, () => CENSORED])),
+  ...Object.fromEntries(CONTAINERS.map((key) => [key, (value: unknown) => redacted(value)])),
+};
 
 /**
  * Stdout, shared by every logger of the process: pino's asynchronous destination, which gathers the lines written while
@@ -79,9 +95,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: undefined, // no pid and hostname on every line: the service manager knows them
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      // Errors do not survive JSON.stringify (their fields are not enumerable); keep what helps a reader.
-      serializers: { error: stdSerializers.err },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers,
     },
     level === 'silent' ? { write: () => {} } : destination(options.write),
   );
