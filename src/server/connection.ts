@@ -4,7 +4,7 @@ import type { Peer } from './call-router.js';
 import { Intake } from './intake.js';
 import type { ServerLimits } from './limits.js';
 import type { Logger } from './log.js';
-import type { ServerMetrics } from './metrics.js';
+import type { FrameMetrics } from './metrics.js';
 import { Outbox } from './outbox.js';
 import type { Clock } from '../protocol/token-bucket.js';
 
@@ -35,15 +35,7 @@ export class Connection implements Peer {
   readonly #log: Logger;
   readonly #outbox: Outbox;
 
-  constructor(
-    socket: WebSocket,
-    user: string,
-    handler: FrameHandler,
-    log: Logger,
-    limits: ConnectionLimits,
-    now?: Clock,
-    metrics?: Pick<ServerMetrics, 'received' | 'sent' | 'refused'>,
-  ) {
+  constructor(socket: WebSocket, user: string, handler: FrameHandler, log: Logger, limits: ConnectionLimits, now?: Clock, metrics?: FrameMetrics) {
     this.user = user;
     this.#socket = socket;
     this.#handler = handler;

@@ -44,6 +44,9 @@ export interface ServerMetrics {
   readonly redisErrors: Counter<'operation'>;
 }
 
+/** What a socket's frames count: a client's connection and a federation link each tell these. */
+export type FrameMetrics = Pick<ServerMetrics, 'received' | 'sent' | 'refused'>;
+
 /** Setup time buckets, in seconds: a call is set up in tens of ms to a few s (a human accepts it in between). */
 const SETUP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
 

@@ -3,7 +3,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { asciiLowerCase, ByeCode, formatAddress, limits as frameLimits, parseAddress, SUBPROTOCOL, WSP_PATH } from '../protocol/index.js';
+import { asciiLowerCase, ByeCode, formatAddress, MAX_RETRY_AFTER_MS, limits as frameLimits, parseAddress, SUBPROTOCOL, WSP_PATH } from '../protocol/index.js';
 import { AddressLimiter } from './address-limiter.js';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken, verifyToken } from './auth.js';
 import { CallRouter } from './call-router.js';
@@ -240,20 +240,26 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   if (!Number.isInteger(heartbeatMs) || heartbeatMs <= 0) throw new RangeError('heartbeatMs must be a positive integer');
   const addresses = new AddressLimiter(limits);
 
-  let publicUrl = '';
-  // Links report to the router, which needs the links to route: the handler breaks the circle.
-  const handler: LinkHandler = { receive: (peer, frame) => router.receive(peer, frame), disconnect: (peer) => router.disconnect(peer) };
-  const federation =
-    options.federation && (await createFederation({ domain, options: options.federation, handler, log, limits, defaultPublicUrl: () => publicUrl }));
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const drainJitterMs = options.drainJitterMs ?? DEFAULT_DRAIN_JITTER_MS;
+  if (!Number.isInteger(drainTimeoutMs) || drainTimeoutMs < 0) throw new RangeError('drainTimeoutMs must be an integer ≥ 0');
+  if (!Number.isInteger(drainJitterMs) || drainJitterMs < 0 || drainJitterMs > MAX_RETRY_AFTER_MS) {
+    throw new RangeError(`drainJitterMs must be an integer from 0 to ${MAX_RETRY_AFTER_MS}`);
+  }
   let drain: Drain<Connection> | undefined;
   const connections = new Set<Connection>();
+  // Read when Prometheus scrapes, by then the router and the links exist.
   const metrics = createMetrics({
     connections: () => connections.size,
     calls: () => router.callCounts(),
     links: () => federation?.links.links() ?? [],
   });
+
+  let publicUrl = '';
+  // Links report to the router, which needs the links to route: the handler breaks the circle.
+  const handler: LinkHandler = { receive: (peer, frame) => router.receive(peer, frame), disconnect: (peer) => router.disconnect(peer) };
+  const federation =
+    options.federation && (await createFederation({ domain, options: options.federation, handler, log, limits, metrics, defaultPublicUrl: () => publicUrl }));
   const router = new CallRouter({
     domain,
     ringTimeoutMs,

@@ -167,6 +167,8 @@ describe('metrics', { concurrency: true }, () => {
     assert.equal((await bob.next())[0], 'invite');
     const text = await scrape(alpha);
     assert.equal(sample(text, `wsp_federation_links{peer="${beta.domain}",state="open"}`), 1);
+    assert.equal(sample(text, 'wsp_frames_sent_total{source="link",keyword="invite"}'), 1);
+    assert.equal(sample(text, 'wsp_frames_received_total{source="client",keyword="invite"}'), 1);
     assert.equal(sample(text, 'wsp_calls{state="ringing"}'), 1);
   });
 });
