@@ -8,10 +8,12 @@ import { Drain } from '../../src/server/drain.js';
 
 class FakeConnection {
   closedWith: [number, string] | undefined;
-  constructor(
-    readonly name: string,
-    public busy = false,
-  ) {}
+  readonly name: string;
+  busy: boolean;
+  constructor(name: string, busy = false) {
+    this.name = name;
+    this.busy = busy;
+  }
   close(code: number, reason: string): void {
     assert.equal(this.closedWith, undefined, `${this.name} told twice`);
     this.closedWith = [code, reason];
