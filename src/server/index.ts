@@ -17,6 +17,7 @@ export {
   CallRouter,
   noFederation,
   systemTimers,
+  type CallObserver,
   type CallRouterOptions,
   type Federation,
   type Peer,
@@ -26,6 +27,7 @@ export {
 export { Registry, type Device } from './registry.js';
 export { defaultLimits, limitNames, parseLimit, resolveLimits, type LimitName, type ServerLimits } from './limits.js';
 export { createLogger, silentLogger, type Fields, type Level, type Logger, type LoggerOptions } from './log.js';
+export { createMetrics, type CallCounts, type FrameMetrics, type FrameSource, type MetricsSources, type RefusalReason, type ServerMetrics } from './metrics.js';
 export {
   generateKeys,
   keysFromPem,

@@ -139,6 +139,25 @@ describe('wsp-server', { concurrency: true }, () => {
   }
 });
 
+describe('wsp-server metrics', { concurrency: true }, () => {
+  test('--metrics-port serves /metrics on a listener of its own, on loopback; WSP_METRICS_PORT too', async (t) => {
+    for (const [args, env] of [
+      [['--metrics-port', '0'], {}],
+      [[], { WSP_METRICS_PORT: '0' }],
+    ] as const) {
+      const { child, listening, logged } = await serve(['--domain', 'alpha.localhost', ...args], { WSP_SECRET: SECRET, ...env });
+      t.after(() => child.kill('SIGKILL'));
+      const { url } = await logged((entry) => entry.msg === 'metrics');
+      assert.match(String(url), /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      assert.notEqual(new URL(String(url)).port, String(listening.port));
+      const response = await fetch(String(url));
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /^wsp_connections 0$/m);
+      assert.equal((await fetch(`http://127.0.0.1:${String(listening.port)}/metrics`)).status, 404);
+    }
+  });
+});
+
 describe('wsp-server token lifetime', { concurrency: true }, () => {
   test('--max-token-ttl: a longer token gets 401; token --ttl goes up to the same maximum, from the flag or WSP_MAX_TOKEN_TTL', async (t) => {
     const { child, listening } = await serve(['--domain', 'alpha.localhost', '--max-token-ttl', '120'], { WSP_SECRET: SECRET });
