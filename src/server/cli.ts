@@ -270,16 +270,21 @@ async function serve(args: string[], env: Env): Promise<void> {
   const log = createLogger({ level: command.debug ? 'debug' : 'info' });
   const server = await createWspServer({ ...command.options, log });
   if (command.secretOnCommandLine) log.warn(SECRET_ON_COMMAND_LINE);
-  // SIGTERM (a service manager's stop, a deploy) drains first; SIGINT (Ctrl-C) closes at once, as does a second signal.
-  let stopping = false;
+  // SIGTERM (a service manager's stop, a deploy) drains first; SIGINT (Ctrl-C) closes at once. A signal during the
+  // drain exits at once; one during the close (a second Ctrl-C, or a parent passing it on) changes nothing.
+  let phase: 'serving' | 'draining' | 'closing' = 'serving';
   const stop = async (signal: string) => {
-    if (stopping) {
+    if (phase === 'closing') return;
+    if (phase === 'draining') {
       log.warn('second signal: exiting at once', { signal });
       process.exit(1);
     }
-    stopping = true;
     log.info('shutting down', { signal });
-    if (signal === 'SIGTERM') await server.drain();
+    if (signal === 'SIGTERM') {
+      phase = 'draining';
+      await server.drain();
+    }
+    phase = 'closing';
     await server.close();
     process.exit(0);
   };
