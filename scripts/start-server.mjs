@@ -26,7 +26,8 @@ export function startServer(args, { log, env } = {}) {
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    // SIGINT closes at once; SIGTERM would drain, waiting for calls a test or a benchmark left ringing.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
     await exited;
   };
   return new Promise((resolve, reject) => {

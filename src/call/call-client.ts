@@ -4,7 +4,8 @@ import { CallState, isActive } from './call-state.js';
 import type { ConnectedEvent, EndedEvent, RingingEvent, StateChangeEvent, SwitchEvent } from './events.js';
 import { WspErrorEvent } from './events.js';
 import type { IssuedIceServers } from './ice-servers.js';
-import { DRAIN_CLOSE_CODE, retryDelay, type Closed } from './reconnect.js';
+import { RESTART_CLOSE_CODE } from '../protocol/restart.js';
+import { retryDelay, type Closed } from './reconnect.js';
 import { Signaling } from './signaling.js';
 // The protocol's modules one by one, not its index: the bye reasons (bye-reasons.ts) stay out of the first load.
 import { ByeCode } from '../protocol/codes.js';
@@ -340,7 +341,7 @@ export class CallClient extends EventTarget {
    */
   #lost(key: string, message: string, closed?: Closed): undefined {
     this.#online(false);
-    if (closed?.code === DRAIN_CLOSE_CODE) this.#failures = 0;
+    if (closed?.code === RESTART_CLOSE_CODE) this.#failures = 0;
     else if (!this.#failures++) this.#error(message);
     this.#retry = setTimeout(
       () => {

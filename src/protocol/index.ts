@@ -9,4 +9,5 @@ export { asciiLowerCase, formatAddress, normalizeAddress, parseAddress, type Add
 export { carriesOnly, decode, encode, type DecodeResult, type ProtocolError } from './codec.js';
 export { DATA_CHANNEL_LABEL, SUBPROTOCOL, callIdOf, keywords } from './frame.js';
 export { LINK_PATH, TURN_PATH, WELL_KNOWN_PATH, WSP_PATH } from './paths.js';
+export { MAX_RETRY_AFTER_MS, RESTART_CLOSE_CODE, restartCloseReason, retryAfterOf } from './restart.js';
 export type * from './frame.js';

@@ -53,6 +53,20 @@ export interface CallRouterOptions {
   log?: Logger;
   /** The call limits (docs/protocol.md §2.4); each defaults to `defaultLimits`'s, 0 = unlimited. */
   limits?: Partial<RouterLimits>;
+  /** Told how calls end and how long they took to set up (the server's metrics). */
+  observer?: CallObserver;
+  /** A clock in ms for setup times; default `performance.now`. */
+  now?: () => number;
+}
+
+/** What the router reports as calls go: for metrics, and for a draining server waiting for peers to be free. */
+export interface CallObserver {
+  /** A call left the table with this code (101 once both parties handed over). */
+  ended?(code: number): void;
+  /** A call's setup time, in ms: from its invite to the caller's first answer relayed to the callee. */
+  setUp?(ms: number): void;
+  /** `peer` stopped taking part in a call (it ended, the peer handed over or stopped ringing): it may be free now, see `busy()`. */
+  released?(peer: Peer): void;
 }
 
 /** The limits the router enforces: they need the call table. */
@@ -81,6 +95,8 @@ interface Call {
   readonly candidates: Map<Peer, number>;
   /** The slot this call holds in the ringing counts while it rings for a local callee; cleared when it stops. */
   ring?: Ring;
+  /** When the invite arrived (the router's clock), until the caller's first answer measures the setup time. */
+  placedAt?: number;
   timer?: unknown;
 }
 
@@ -130,6 +146,8 @@ export class CallRouter {
   readonly #limits: RouterLimits;
   /** Invites ringing towards each local user, for the fair rule (one per caller, a share per domain, invitesPerUser). */
   readonly #ringing: RingingInvites;
+  readonly #observer: CallObserver;
+  readonly #now: () => number;
 
   constructor(options: CallRouterOptions) {
     this.#domain = options.domain;
@@ -147,11 +165,47 @@ export class CallRouter {
       ...options.limits,
     };
     this.#ringing = new RingingInvites(this.#limits);
+    this.#observer = options.observer ?? {};
+    this.#now = options.now ?? (() => performance.now());
   }
 
   /** How many calls the server currently knows. */
   get size(): number {
     return this.#calls.size;
+  }
+
+  /** The calls by state, for metrics: ringing, accepted, and half handed over (one party sent bye 101). */
+  callCounts(): { ringing: number; accepted: number; handover: number } {
+    const counts = { ringing: 0, accepted: 0, handover: 0 };
+    for (const call of this.#calls.values()) {
+      if (!call.callee) counts.ringing += 1;
+      else if (call.transferred.size === 0) counts.accepted += 1;
+      else counts.handover += 1;
+    }
+    return counts;
+  }
+
+  /**
+   * Whether `peer` still needs the server for a call: it is ringing, or a party that has not sent its bye 101. A device
+   * that lost the race to accept, or refused, is not; neither is a party after its own bye 101 (§4.4).
+   */
+  busy(peer: Peer): boolean {
+    for (const call of this.#callsOf.get(peer) ?? []) {
+      if (peer === call.caller || peer === call.callee ? !call.transferred.has(peer) : call.ringing.has(peer)) return true;
+    }
+    return false;
+  }
+
+  /** Ends every call with `code`, telling each party and ringing device that still needs the server: for a drain that timed out. */
+  endAll(code: number): void {
+    for (const call of [...this.#calls.values()]) {
+      const parties = call.callee ? [call.caller, call.callee] : [call.caller, ...call.ringing];
+      this.#end(
+        call,
+        bye(call.id, code),
+        parties.filter((peer) => !call.transferred.has(peer)),
+      );
+    }
   }
 
   /** A device came online: invites to its user ring it from now on. */
@@ -200,7 +254,8 @@ export class CallRouter {
     const id = callIdOf(frame);
     if (id === undefined) {
       // Only a bye notice lacks a call id: a client's complaint about a frame of ours. Answering it could loop (§6).
-      this.#log.info(from.domain ? 'notice from a link' : 'notice from client', { user: from.user, content: frame[1] });
+      // Its code only: the reason is the sender's free text, which may hold anything (a token, an SDP).
+      this.#log.info(from.domain ? 'notice from a link' : 'notice from client', { user: from.user, code: frame[0] === 'bye' ? frame[1].code : undefined });
       return;
     }
     const call = this.#calls.get(id);
@@ -224,7 +279,11 @@ export class CallRouter {
         if (from === call.callee) return call.caller.send(frame); // a renegotiation
         return from.send(notice(from === call.caller ? 'offer comes from the callee' : 'call accepted on another device'));
       case 'answer':
-        if (from === call.caller && call.callee) return call.callee.send(frame);
+        if (from === call.caller && call.callee) {
+          if (call.placedAt !== undefined) this.#observer.setUp?.(this.#now() - call.placedAt);
+          call.placedAt = undefined;
+          return call.callee.send(frame);
+        }
         return from.send(notice('answer comes from the caller, after an offer'));
       case 'icecandidate': {
         if (!call.callee || (from !== call.caller && from !== call.callee)) return from.send(notice('icecandidate before the call is accepted'));
@@ -298,6 +357,7 @@ export class CallRouter {
       transferred: new Set(),
       candidates: new Map(),
       ring,
+      placedAt: this.#now(),
     };
     if (ring) this.#ringing.add(ring);
     this.#calls.set(id, call);
@@ -319,7 +379,9 @@ export class CallRouter {
     call.ringing.delete(device);
     call.callee = device;
     for (const other of call.ringing) other.send(bye(call.id, ByeCode.ANSWERED_ELSEWHERE));
+    const others = [...call.ringing];
     call.ringing.clear();
+    for (const other of others) this.#observer.released?.(other);
     this.#log.info('call accepted', { call: call.id });
     call.caller.send(offer);
   }
@@ -334,6 +396,7 @@ export class CallRouter {
       call.transferred.add(from);
       this.#other(call, from).send(relayed);
       if (call.transferred.size === 2) this.#end(call, relayed, []);
+      else this.#observer.released?.(from);
       return;
     }
     if (code === ByeCode.TRANSFERRED) return from.send(notice('bye 101 before the call is accepted'));
@@ -350,6 +413,7 @@ export class CallRouter {
     }
     call.ringing.delete(from);
     call.refused = code === ByeCode.UNSUPPORTED && call.refused !== ByeCode.BUSY ? code : ByeCode.BUSY;
+    this.#observer.released?.(from);
     this.#leftRinging(call);
   }
 
@@ -367,7 +431,9 @@ export class CallRouter {
     this.#calls.delete(call.id);
     for (const peer of [call.caller, ...call.devices]) this.#callsOf.get(peer)?.delete(call);
     this.#log.info('call ended', { call: call.id, code: frame[1].code });
+    this.#observer.ended?.(frame[1].code);
     for (const peer of targets) peer.send(frame);
+    if (this.#observer.released) for (const peer of [call.caller, ...call.devices]) this.#observer.released(peer);
   }
 
   /** The call no longer rings for its local callee: its slot in the ringing counts is free, once. */

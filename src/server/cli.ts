@@ -5,9 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { asciiLowerCase, normalizeAddress, parseAddress, WELL_KNOWN_PATH, WSP_PATH } from '../protocol/index.js';
+import { asciiLowerCase, MAX_RETRY_AFTER_MS, normalizeAddress, parseAddress, WELL_KNOWN_PATH, WSP_PATH } from '../protocol/index.js';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken } from './auth.js';
-import { DEFAULT_CLUSTER_HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RING_TIMEOUT_MS, LIVENESS_HEARTBEATS } from './defaults.js';
+import {
+  DEFAULT_CLUSTER_HEARTBEAT_MS,
+  DEFAULT_DRAIN_JITTER_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_RING_TIMEOUT_MS,
+  LIVENESS_HEARTBEATS,
+} from './defaults.js';
 import { defaultLimits, limitNames, parseLimit, type ServerLimits } from './limits.js';
 import { createLogger } from './log.js';
 import { NetworkPolicy } from './federation/network-policy.js';
@@ -48,6 +57,16 @@ TURN: short-lived credentials for a TURN server (coturn with use-auth-secret) at
   --turn-secret-file F  coturn's static-auth-secret, one line of F             [WSP_TURN_SECRET_FILE]
                      or the variable WSP_TURN_SECRET (--turn-secret S: seen by ps, warns)
   --turn-ttl S       how long credentials are valid, default ${DEFAULT_TURN_TTL_SECONDS}, ${TURN_TTL_RANGE.min}–${TURN_TTL_RANGE.max}        [WSP_TURN_TTL]
+Operation: /healthz (alive) and /readyz (ready: 503 while draining) on the port above.
+  --metrics-port P   serve /metrics (Prometheus), /healthz and /readyz on     [WSP_METRICS_PORT]
+                     this port too; without it there is no /metrics
+  --metrics-host H   the metrics port's interface, default ${DEFAULT_HOST}       [WSP_METRICS_HOST]
+  --drain-timeout MS on SIGTERM the server drains: /readyz says 503, clients  [WSP_DRAIN_TIMEOUT]
+                     are closed with 1012 once their calls ringing or not yet
+                     handed over are done, at most this long, default ${DEFAULT_DRAIN_TIMEOUT_MS};
+                     then it exits. A second SIGTERM or SIGINT exits at once
+  --drain-jitter MS  clients are told to reconnect after 0 to MS ms,         [WSP_DRAIN_JITTER]
+                     default ${DEFAULT_DRAIN_JITTER_MS}
 
 Federation: calls to other domains' users go over signed server-to-server links.
   --key-file F       the server's Ed25519 key (PEM), made on first start     [WSP_KEY_FILE]
@@ -169,10 +188,17 @@ function parseServe(args: string[], env: Env): ServeCommand {
       'turn-ttl': { type: 'string' },
       redis: { type: 'string' },
       'redis-heartbeat': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
+      'drain-timeout': { type: 'string' },
+      'drain-jitter': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return { help: true };
+  const metricsPort = values['metrics-port'] ?? env.WSP_METRICS_PORT;
+  const drainTimeout = values['drain-timeout'] ?? env.WSP_DRAIN_TIMEOUT;
+  const drainJitter = values['drain-jitter'] ?? env.WSP_DRAIN_JITTER;
   const domain = values.domain ?? env.WSP_DOMAIN;
   if (!domain) throw new UsageError('--domain is required (or WSP_DOMAIN)');
   if (!parseAddress(`user@${domain}`)) throw new UsageError(`not a domain: ${domain}`);
@@ -215,6 +241,10 @@ function parseServe(args: string[], env: Env): ServeCommand {
       trustProxy: values['trust-proxy'] ?? flag(env.WSP_TRUST_PROXY),
       devTokens: values['dev-tokens'] ?? flag(env.WSP_DEV_TOKENS),
       turn: turnOf(values, env),
+      metricsPort: metricsPort === undefined ? undefined : integer(metricsPort, '--metrics-port', 0, 65535),
+      metricsHost: values['metrics-host'] ?? env.WSP_METRICS_HOST,
+      drainTimeoutMs: drainTimeout === undefined ? undefined : integer(drainTimeout, '--drain-timeout', 0, 3_600_000),
+      drainJitterMs: drainJitter === undefined ? undefined : integer(drainJitter, '--drain-jitter', 0, MAX_RETRY_AFTER_MS),
       federation: {
         // One key file per domain, so two servers started in one directory (the demo) keep theirs apart.
         keyFile: values['key-file'] ?? env.WSP_KEY_FILE ?? `.wsp/${asciiLowerCase(domain).replace(':', '_')}.key.pem`,
@@ -301,11 +331,21 @@ async function serve(args: string[], env: Env): Promise<void> {
   const server = await createWspServer({ ...command.options, log });
   if (command.secretOnCommandLine) log.warn(SECRET_ON_COMMAND_LINE);
   if (command.turnSecretOnCommandLine) log.warn(TURN_SECRET_ON_COMMAND_LINE);
-  let stopping = false;
+  // SIGTERM (a service manager's stop, a deploy) drains first; SIGINT (Ctrl-C) closes at once. A signal during the
+  // drain exits at once; one during the close (a second Ctrl-C, or a parent passing it on) changes nothing.
+  let phase: 'serving' | 'draining' | 'closing' = 'serving';
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (phase === 'closing') return;
+    if (phase === 'draining') {
+      log.warn('second signal: exiting at once', { signal });
+      process.exit(1);
+    }
     log.info('shutting down', { signal });
+    if (signal === 'SIGTERM') {
+      phase = 'draining';
+      await server.drain();
+    }
+    phase = 'closing';
     await server.close();
     process.exit(0);
   };

@@ -4,6 +4,7 @@ import type { Peer } from './call-router.js';
 import { Intake } from './intake.js';
 import type { ServerLimits } from './limits.js';
 import type { Logger } from './log.js';
+import type { FrameMetrics } from './metrics.js';
 import { Outbox } from './outbox.js';
 import type { Clock } from '../protocol/token-bucket.js';
 
@@ -34,20 +35,23 @@ export class Connection implements Peer {
   readonly #log: Logger;
   readonly #outbox: Outbox;
 
-  constructor(socket: WebSocket, user: string, handler: FrameHandler, log: Logger, limits: ConnectionLimits, now?: Clock) {
+  constructor(socket: WebSocket, user: string, handler: FrameHandler, log: Logger, limits: ConnectionLimits, now?: Clock, metrics?: FrameMetrics) {
     this.user = user;
     this.#socket = socket;
     this.#handler = handler;
     this.#log = log.child({ user });
-    this.#outbox = new Outbox(socket, limits.maxBufferedBytes, this.#log, 'client does not read its frames; dropping it');
+    const sent = metrics && ((frame: Frame) => metrics.sent('client', frame));
+    this.#outbox = new Outbox(socket, limits.maxBufferedBytes, this.#log, 'client does not read its frames; dropping it', sent);
     const intake = new Intake({
       perSecond: limits.framesPerSecond,
       burst: limits.frameBurst,
       now,
       log: this.#log,
       level: 'debug',
+      refused: metrics && ((reason) => metrics.refused('client', reason)),
       reply: (frame) => this.send(frame),
       receive: (frame) => {
+        metrics?.received('client', frame);
         this.#log.debug('frame', { keyword: frame[0], call: frame[2].call });
         this.#handler.receive(this, frame);
       },

@@ -19,3 +19,7 @@ export const DEFAULT_CLUSTER_HEARTBEAT_MS = 1_000;
  * frames (bench/load.mjs cluster) was late by more than three and had its calls ended while alive.
  */
 export const LIVENESS_HEARTBEATS = 5;
+/** How long a draining server waits for calls that ring or have not handed over, in ms, before it ends them. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+/** A draining server tells each client to reconnect after a random delay of up to this many ms: no stampede. */
+export const DEFAULT_DRAIN_JITTER_MS = 5000;

@@ -17,6 +17,7 @@ export {
   CallRouter,
   noFederation,
   systemTimers,
+  type CallObserver,
   type CallRouterOptions,
   type Federation,
   type Peer,
@@ -34,6 +35,7 @@ export {
   type TurnOptions,
 } from './turn-credentials.js';
 export { createLogger, silentLogger, type Fields, type Level, type Logger, type LoggerOptions } from './log.js';
+export { createMetrics, type CallCounts, type FrameMetrics, type FrameSource, type MetricsSources, type RefusalReason, type ServerMetrics } from './metrics.js';
 export {
   generateKeys,
   keysFromPem,

@@ -3,6 +3,7 @@ import { ByeCode, type ByeFrame, type Frame } from '../protocol/index.js';
 import type { Clock } from '../protocol/token-bucket.js';
 import { FrameGate } from './frame-gate.js';
 import type { Logger } from './log.js';
+import type { RefusalReason } from './metrics.js';
 import { notice, readFrame } from './wire.js';
 
 // A notice costs the server a write, and a write to a peer that does not read costs memory (src/server/outbox.ts):
@@ -31,6 +32,8 @@ export interface IntakeOptions {
   /** How loudly the sender's bad frames are logged: a link's are the other server's bug (`warn`), a client's common (`debug`). */
   level: 'debug' | 'warn';
   now?: Clock;
+  /** Told of each frame dropped before `receive`, and why: the server's metrics. */
+  refused?: (reason: RefusalReason) => void;
 }
 
 /**
@@ -60,16 +63,19 @@ export class Intake {
   read(data: RawData, isBinary: boolean): void {
     if (this.#stopped) return;
     const verdict = this.#gate.admit();
-    if (verdict !== 'pass') return this.#excess(verdict === 'flood');
+    if (verdict !== 'pass') {
+      this.#options.refused?.('rate_limited');
+      return this.#excess(verdict === 'flood');
+    }
     try {
-      if (isBinary) return this.#refuse(ByeCode.MALFORMED, 'binary messages are not WSP frames');
+      if (isBinary) return this.#refuse(ByeCode.MALFORMED, 'binary messages are not WSP frames', 'binary');
       const result = readFrame(data);
-      if (!result.ok) return this.#refuse(result.error.code, result.error.reason);
+      if (!result.ok) return this.#refuse(result.error.code, result.error.reason, result.error.code === ByeCode.TOO_LARGE ? 'too_large' : 'malformed');
       this.#options.receive(result.frame);
     } catch (error) {
       // A bug in handling one frame must not end the connection, let alone the server, nor every call on a link.
       this.#options.log.error('failed to handle a frame', { error });
-      this.#refuse(ByeCode.SERVER_ERROR, 'server error');
+      this.#refuse(ByeCode.SERVER_ERROR, 'server error', 'server_error');
     }
   }
 
@@ -86,8 +92,9 @@ export class Intake {
   }
 
   /** A frame that cannot be taken: answered with a notice while the sender's allowance for them lasts, then dropped silently. */
-  #refuse(code: number, reason: string): void {
+  #refuse(code: number, reason: string, why: RefusalReason): void {
     const { log, level, reply } = this.#options;
+    this.#options.refused?.(why);
     if (this.#notices.admit() === 'pass') {
       log[level]('frame refused', { code, reason });
       return reply(notice(code, reason));

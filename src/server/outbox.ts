@@ -36,9 +36,12 @@ export class Outbox {
   /** How many messages those are. */
   #writes = 0;
 
-  /** `cutMessage` is the warning logged when the peer is cut. */
-  constructor(socket: WebSocket, max: number, log: Logger, cutMessage: string) {
+  readonly #sent: ((frame: Frame) => void) | undefined;
+
+  /** `cutMessage` is the warning logged when the peer is cut; `sent` is told of each frame written (the server's metrics). */
+  constructor(socket: WebSocket, max: number, log: Logger, cutMessage: string, sent?: (frame: Frame) => void) {
     this.#socket = socket;
+    this.#sent = sent;
     this.#max = max;
     this.#log = log;
     this.#cutMessage = cutMessage;
@@ -64,6 +67,7 @@ export class Outbox {
     const before = this.#socket.bufferedAmount;
     let cost = 0;
     const bytes = writeFrame(this.#socket, frame, () => this.#written(cost));
+    this.#sent?.(frame);
     if (this.#socket.bufferedAmount === before) return;
     cost = bytes + QUEUED_WRITE_OVERHEAD;
     this.#queued += cost;

@@ -1,18 +1,38 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { asciiLowerCase, formatAddress, limits as frameLimits, parseAddress, SUBPROTOCOL, TURN_PATH, WSP_PATH } from '../protocol/index.js';
+import {
+  asciiLowerCase,
+  ByeCode,
+  formatAddress,
+  MAX_RETRY_AFTER_MS,
+  limits as frameLimits,
+  parseAddress,
+  SUBPROTOCOL,
+  TURN_PATH,
+  WSP_PATH,
+} from '../protocol/index.js';
 import { AddressLimiter } from './address-limiter.js';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken, verifyToken } from './auth.js';
 import { CallRouter } from './call-router.js';
 import { ClusterRouter, RedisState, type SharedState } from './cluster/index.js';
 import { Connection } from './connection.js';
-import { DEFAULT_CLUSTER_HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_RING_TIMEOUT_MS, LIVENESS_HEARTBEATS } from './defaults.js';
+import {
+  DEFAULT_CLUSTER_HEARTBEAT_MS,
+  DEFAULT_DRAIN_JITTER_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_HOST,
+  DEFAULT_RING_TIMEOUT_MS,
+  LIVENESS_HEARTBEATS,
+} from './defaults.js';
+import { Drain } from './drain.js';
 import { createFederation, LINK_PATH, WELL_KNOWN_PATH, type FederationOptions, type LinkHandler } from './federation/index.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
 import { createLogger, type Logger } from './log.js';
+import { createMetrics, type ServerMetrics } from './metrics.js';
 import { checkTurnOptions, turnCredentials, type TurnOptions } from './turn-credentials.js';
 
 /** The path clients connect to, `ws://host:port/wsp`: the protocol's (src/protocol/paths.ts), exported here too. */
@@ -82,6 +102,22 @@ export interface WspServerOptions {
   redis?: string | { url: string; heartbeatMs?: number };
   /** The shared state itself, instead of `redis`: a `MemoryHub`'s, for several servers in one process (tests). */
   cluster?: { state: SharedState; heartbeatMs?: number };
+  /**
+   * Checks `/readyz` runs besides its own (listening, not draining), e.g. a backing store being reachable: false, a
+   * rejection or a throw make it answer 503.
+   */
+  readiness?: () => boolean | Promise<boolean>;
+  /**
+   * Serve `/metrics` (Prometheus), `/healthz` and `/readyz` on a listener of their own at this port (0 picks a free one,
+   * see `WspServer.metricsPort`). Without it there is no `/metrics`: it is never served on the public port.
+   */
+  metricsPort?: number;
+  /** The metrics listener's interface. Default `127.0.0.1`: metrics tell who is busy and must not be public. */
+  metricsHost?: string;
+  /** The longest `drain()` waits for calls that ring or have not handed over, in ms. Default 30 000. */
+  drainTimeoutMs?: number;
+  /** `drain()` tells each client to reconnect after a random delay of 0 to this many ms. Default 5000. */
+  drainJitterMs?: number;
 }
 
 export interface WspServer {
@@ -95,6 +131,19 @@ export interface WspServer {
    * readiness check) and how many Redis commands failed since the start (for metrics). Undefined on one process.
    */
   cluster?(): { node: string; reachable: boolean; errors: number };
+  /** The server's metrics: its Prometheus registry, and the counters other modules (a Redis adapter) increment. */
+  readonly metrics: ServerMetrics;
+  /** The port of the metrics listener, when `metricsPort` was given. */
+  readonly metricsPort: number | undefined;
+  /** Whether `drain()` was called: `/readyz` answers 503 and new clients are refused. */
+  readonly draining: boolean;
+  /**
+   * Drains the server before it stops (docs/protocol.md §3.2): `/readyz` answers 503, client upgrades get HTTP 503 with
+   * `Retry-After`, and every client is closed with 1012 `retry-after=<ms>`: at once when it needs the server for no
+   * call, else once its calls have ended or handed over. Resolves when every client has been told; after
+   * `drainTimeoutMs` the calls left end with bye 503 first. The server still listens: call `close()` next.
+   */
+  drain(): Promise<void>;
   /** Closes every socket (code 1001) and stops listening. */
   close(): Promise<void>;
 }
@@ -148,9 +197,10 @@ function remoteAddress(request: IncomingMessage, trustProxy: boolean): string {
 }
 
 /** Answers an upgrade request with a plain HTTP error, so no WebSocket ever exists for it. */
-function refuse(socket: Duplex, status: number, reason: string): void {
+function refuse(socket: Duplex, status: number, reason: string, headers: readonly string[] = []): void {
   const head = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    ...headers,
     'Connection: close',
     'Content-Type: text/plain; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(reason)}`,
@@ -178,8 +228,28 @@ function requestTarget(request: IncomingMessage): URL | undefined {
   }
 }
 
+/** The request's path without its query, for the log: a query may hold a token (`?token=`). */
+function pathOf(request: IncomingMessage): string {
+  return (request.url ?? '').split('?')[0]!.slice(0, 256);
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 function formatUrl(host: string, port: number): string {
-  return `ws://${host.includes(':') ? `[${host}]` : host}:${port}${WSP_PATH}`;
+  return `ws://${formatHost(host)}:${port}${WSP_PATH}`;
+}
+
+/** Starts `server` listening; resolves with the port it got. */
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
 
 /** With `redis` (or a `cluster` state) the processes of one domain share presence and calls: starts that link. */
@@ -223,22 +293,71 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   const addresses = new AddressLimiter(limits);
   const turn = options.turn && checkTurnOptions(options.turn);
 
+  const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+  const drainJitterMs = options.drainJitterMs ?? DEFAULT_DRAIN_JITTER_MS;
+  if (!Number.isInteger(drainTimeoutMs) || drainTimeoutMs < 0) throw new RangeError('drainTimeoutMs must be an integer ≥ 0');
+  if (!Number.isInteger(drainJitterMs) || drainJitterMs < 0 || drainJitterMs > MAX_RETRY_AFTER_MS) {
+    throw new RangeError(`drainJitterMs must be an integer from 0 to ${MAX_RETRY_AFTER_MS}`);
+  }
+  let drain: Drain<Connection> | undefined;
+  const connections = new Set<Connection>();
+  // Read when Prometheus scrapes, by then the router and the links exist.
+  const metrics = createMetrics({
+    connections: () => connections.size,
+    calls: () => router.callCounts(),
+    links: () => federation?.links.links() ?? [],
+  });
+
   let publicUrl = '';
   // Links report to the router, which needs the links to route: the handler breaks the circle.
   const handler: LinkHandler = { receive: (peer, frame) => frames.receive(peer, frame), disconnect: (peer) => frames.disconnect(peer) };
   const federation =
-    options.federation && (await createFederation({ domain, options: options.federation, handler, log, limits, defaultPublicUrl: () => publicUrl }));
-  const router = new CallRouter({ domain, ringTimeoutMs, users, federation: federation?.links, log, limits });
+    options.federation && (await createFederation({ domain, options: options.federation, handler, log, limits, metrics, defaultPublicUrl: () => publicUrl }));
+  const router = new CallRouter({
+    domain,
+    ringTimeoutMs,
+    users,
+    federation: federation?.links,
+    log,
+    limits,
+    observer: { ended: metrics.ended, setUp: metrics.setUp, released: (peer) => drain?.released(peer as Connection) },
+  });
   const cluster = await startCluster(options, domain, ringTimeoutMs, router, log);
   // One process routes straight to its router, as fast as before; several go through the cluster first.
   const frames = cluster ?? router;
-  const connections = new Set<Connection>();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: frameLimits.frame, // beyond it ws closes the socket with 1009 (§2.3)
     perMessageDeflate: false, // a compressed frame could inflate far beyond the limit it was checked against
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
+
+  /** A client upgrade while draining: HTTP 503, and when to try again (any process behind the same address will do). */
+  function refuseDraining(socket: Duplex): void {
+    const seconds = Math.ceil(drain!.retryAfterMs() / 1000);
+    refuse(socket, 503, 'server draining: reconnect later', [`Retry-After: ${seconds}`]);
+  }
+
+  /** Ready: listening (it answers), not draining, Redis answering (with several processes), and the embedder's check passes. */
+  async function ready(): Promise<boolean> {
+    if (cluster && !cluster.health().reachable) return false;
+    try {
+      return (await options.readiness?.()) ?? true;
+    } catch (error) {
+      log.warn('readiness check failed', { error });
+      return false;
+    }
+  }
+
+  /** `/healthz` (alive: the process answers) and `/readyz`, served on the public port and the metrics port alike. */
+  function healthRoute(path: string): ((response: ServerResponse) => Promise<void>) | undefined {
+    if (path === '/healthz') return async (response) => reply(response, 200, 'ok', { 'Cache-Control': 'no-store' });
+    if (path !== '/readyz') return undefined;
+    return async (response) => {
+      const verdict = drain ? 'draining' : (await ready()) ? 'ready' : 'not ready';
+      reply(response, verdict === 'ready' ? 200 : 503, verdict, { 'Cache-Control': 'no-store' });
+    };
+  }
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     // A client that resets mid-handshake must not crash the server; ws installs its own listener once it takes over.
@@ -248,9 +367,10 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     if (url?.pathname === LINK_PATH && federation) return federation.links.upgrade(request, socket, head, remoteAddress(request, trustProxy));
     if (url?.pathname !== WSP_PATH) {
       // debug: odd targets are cheap to send and must not flood the log, nor reach the per-address limiter's counts
-      log.debug('upgrade refused', { status: 404, path: (request.url ?? '').slice(0, 256) });
+      log.debug('upgrade refused', { status: 404, path: pathOf(request) });
       return refuse(socket, 404, 'not found');
     }
+    if (drain) return refuseDraining(socket);
     // Counted before anything costly (the token's signature), so guessing tokens is rate-limited too.
     const from = remoteAddress(request, trustProxy);
     const admission = addresses.admit(from);
@@ -264,6 +384,10 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
       admission.release();
       refuse(socket, status, reason);
     };
+    const refusedDraining = () => {
+      admission.release();
+      refuseDraining(socket);
+    };
     if (!offeredProtocols(request).includes(SUBPROTOCOL)) return refused(400, `subprotocol ${SUBPROTOCOL} required`);
     // Browsers always send Origin; a page of a site not listed must not use a visitor's token (CSWSH).
     const origin = request.headers.origin;
@@ -276,11 +400,15 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
       log.info('connection refused', { status: auth.status, reason: auth.reason });
       return refused(auth.status, auth.reason);
     }
+    if (drain) return refusedDraining(); // the drain began while the token was checked
     socket.off('error', ignore);
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const connection = new Connection(ws, auth.address, frames, log, limits);
+      const connection = new Connection(ws, auth.address, frames, log, limits, undefined, metrics);
       connections.add(connection);
-      ws.once('close', () => connections.delete(connection));
+      ws.once('close', () => {
+        connections.delete(connection);
+        drain?.closed(connection);
+      });
       frames.connect(connection);
       log.info('connected', { user: auth.address });
     });
@@ -330,11 +458,12 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = requestTarget(request);
     if (!url) {
-      log.debug('request refused', { status: 404, path: (request.url ?? '').slice(0, 256) });
+      log.debug('request refused', { status: 404, path: pathOf(request) });
       return reply(response, 404, 'not found');
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'method not allowed', { Allow: 'GET' });
-    if (url.pathname === '/healthz') return reply(response, 200, 'ok');
+    const health = healthRoute(url.pathname);
+    if (health) return health(response);
     if (url.pathname === '/dev/token' && devTokens) return devToken(request, url, response);
     if (url.pathname === TURN_PATH) return turnRequest(request, url, response);
     if (url.pathname === WSP_PATH) return reply(response, 426, `a WebSocket with subprotocol ${SUBPROTOCOL} is required`, { Upgrade: 'websocket' });
@@ -368,14 +497,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     else socket.destroy();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 0, host, () => {
-      http.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (http.address() as AddressInfo).port;
+  const port = await listen(http, options.port ?? 0, host);
   const url = formatUrl(host, port);
   // Harnesses read the port from this line: it is the first one the server writes.
   log.info('listening', { port, url, domain });
@@ -394,14 +516,58 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     if (!options.federation?.publicUrl) log.warn(`no public URL given: announcing ${document.link}, fine on one machine only`);
   }
 
+  const metricsHttp = options.metricsPort === undefined ? undefined : createServer((req, res) => void serveMetrics(req, res));
+  async function serveMetrics(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      const path = requestTarget(request)?.pathname;
+      if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'method not allowed', { Allow: 'GET' });
+      const health = path && healthRoute(path);
+      if (health) return await health(response);
+      if (path !== '/metrics') return reply(response, 404, 'not found');
+      const text = await metrics.registry.metrics();
+      reply(response, 200, text, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' });
+    } catch (error) {
+      log.error('metrics request failed', { error });
+      if (!response.headersSent) reply(response, 500, 'server error');
+      else response.destroy();
+    }
+  }
+  let metricsPort: number | undefined;
+  if (metricsHttp) {
+    try {
+      metricsPort = await listen(metricsHttp, options.metricsPort!, options.metricsHost ?? DEFAULT_HOST);
+    } catch (error) {
+      http.close(); // a server that cannot serve its metrics does not start half-way
+      throw error;
+    }
+    log.info('metrics', { url: `http://${formatHost(options.metricsHost ?? DEFAULT_HOST)}:${metricsPort}/metrics` });
+  }
+
   const heartbeat = setInterval(() => {
     for (const connection of connections) connection.heartbeat();
     addresses.sweep();
   }, heartbeatMs);
   heartbeat.unref();
 
+  const startDrain = () => {
+    log.info('draining', { connections: connections.size, timeoutMs: drainTimeoutMs });
+    drain = new Drain({
+      connections,
+      busy: (connection) => router.busy(connection),
+      endCalls: () => {
+        log.warn('drain timed out: ending the calls left', router.callCounts());
+        router.endAll(ByeCode.PEER_LOST);
+      },
+      jitterMs: drainJitterMs,
+      timeoutMs: drainTimeoutMs,
+    });
+    return drain.done.then(() => log.info('drained'));
+  };
+  let drained: Promise<void> | undefined;
+
   let closed: Promise<void> | undefined;
   const close = async () => {
+    drain?.stop();
     clearInterval(heartbeat);
     router.close(); // the sockets close next: nobody needs a bye 503 from a server that goes away
     // Other servers do: they learn it from the link's close and end their side of its calls with 503.
@@ -416,7 +582,8 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     await cluster?.close();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
     http.closeAllConnections();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
+    metricsHttp?.closeAllConnections();
+    await Promise.all([http, metricsHttp].map((server) => server && new Promise<void>((resolve) => server.close(() => resolve()))));
     log.info('closed', { domain });
   };
   return {
@@ -424,6 +591,12 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     url,
     domain,
     cluster: cluster && (() => cluster.health()),
+    metrics,
+    metricsPort,
+    get draining() {
+      return drain !== undefined;
+    },
+    drain: () => (drained ??= startDrain()),
     close: () => (closed ??= close()),
   };
 }

@@ -15,7 +15,7 @@ import { refusal } from './helpers.js';
 const SECRET = 'cli-secret';
 
 describe('wsp-server', { concurrency: true }, () => {
-  test('serves, logs the listening line first, takes a minted token and stops on SIGTERM', async () => {
+  test('serves, logs the listening line first, takes a minted token and drains and stops on SIGTERM', async () => {
     const { child, listening } = await serve(['--domain', 'Alpha.Localhost', '--secret', SECRET, '--users', 'alice,bob']);
     assert.equal(listening.msg, 'listening');
     assert.equal(typeof listening.port, 'number');
@@ -32,7 +32,7 @@ describe('wsp-server', { concurrency: true }, () => {
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const [code] = (await closed) as [number];
-    assert.equal(code, 1001);
+    assert.equal(code, 1012, 'SIGTERM drains: the idle client is told to come back');
     assert.deepEqual(await exited, [0, null]);
   });
 
@@ -98,6 +98,17 @@ describe('wsp-server', { concurrency: true }, () => {
       ['--domain', 'a.localhost', '--port', '0', '--secret', 'x', '--secret-file', '/dev/null'],
       /give --secret or --secret-file, not both/,
     ],
+    [
+      'an empty secret file',
+      ['--domain', 'a.localhost', '--port', '0', '--secret-file', '/dev/null'],
+      /--secret-file: \/dev\/null must hold the secret on one line/,
+    ],
+    [
+      'a drain jitter beyond 300 s',
+      ['--domain', 'a.localhost', '--port', '0', '--drain-jitter', '300001'],
+      /--drain-jitter must be an integer from 0 to 300000/,
+    ],
+    ['a bad metrics port', ['--domain', 'a.localhost', '--port', '0', '--metrics-port', 'x'], /--metrics-port must be an integer/],
     ['a token without a domain', ['token', 'alice', '--secret', SECRET], /--domain is required/],
     ['a token for another domain', ['token', 'alice@b.localhost', '--domain', 'a.localhost', '--secret', SECRET], /not a user of a.localhost/],
     // KELVIN SIGN (U+212A): toLowerCase() folds it into k, so it once minted a token for kim.
@@ -137,6 +148,25 @@ describe('wsp-server', { concurrency: true }, () => {
       assert.equal(result.stdout, '');
     });
   }
+});
+
+describe('wsp-server metrics', { concurrency: true }, () => {
+  test('--metrics-port serves /metrics on a listener of its own, on loopback; WSP_METRICS_PORT too', async (t) => {
+    for (const [args, env] of [
+      [['--metrics-port', '0'], {}],
+      [[], { WSP_METRICS_PORT: '0' }],
+    ] as const) {
+      const { child, listening, logged } = await serve(['--domain', 'alpha.localhost', ...args], { WSP_SECRET: SECRET, ...env });
+      t.after(() => child.kill('SIGKILL'));
+      const { url } = await logged((entry) => entry.msg === 'metrics');
+      assert.match(String(url), /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      assert.notEqual(new URL(String(url)).port, String(listening.port));
+      const response = await fetch(String(url));
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /^wsp_connections 0$/m);
+      assert.equal((await fetch(`http://127.0.0.1:${String(listening.port)}/metrics`)).status, 404);
+    }
+  });
 });
 
 describe('wsp-server token lifetime', { concurrency: true }, () => {

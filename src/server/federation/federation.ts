@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import type { FrameMetrics } from '../metrics.js';
 import { Discovery } from './discovery.js';
 import { generateKeys, loadOrCreateKeys, type ServerKeys } from './keys.js';
 import type { LinkHandler } from './link.js';
@@ -57,6 +58,8 @@ export interface FederationSetup {
   defaultPublicUrl: () => string;
   /** The server's link limits. */
   limits?: Partial<LinkManagerLimits>;
+  /** Where the links' frames are counted: the server's metrics. */
+  metrics?: FrameMetrics;
 }
 
 export interface Federated {
@@ -91,6 +94,7 @@ export async function createFederation(setup: FederationSetup): Promise<Federate
     skewMs: options.skewMs,
     backoff: options.backoff,
     limits: setup.limits,
+    metrics: setup.metrics,
   });
   const keyTtlMs = options.keyTtlMs ?? 86_400_000;
   return {

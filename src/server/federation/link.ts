@@ -4,6 +4,7 @@ import { unreachableReason, type Peer } from '../call-router.js';
 import { Intake } from '../intake.js';
 import type { ServerLimits } from '../limits.js';
 import type { Logger } from '../log.js';
+import type { FrameMetrics } from '../metrics.js';
 import { Outbox } from '../outbox.js';
 import { CallLedger } from './call-ledger.js';
 
@@ -32,6 +33,8 @@ export interface LinkOptions {
   onClosed?: (link: Link) => void;
   /** How fast the other server may send, and how much it may leave unread. */
   limits: LinkLimits;
+  /** Where the link's frames are counted: the server's metrics. */
+  metrics?: FrameMetrics;
 }
 
 /** The limits a link enforces (docs/protocol.md §2.4): higher than a client's, since a link carries a whole domain. */
@@ -68,6 +71,7 @@ export class Link implements Peer {
   readonly #ledger = new CallLedger();
   readonly #intake: Intake;
   readonly #maxBuffered: number;
+  readonly #metrics: FrameMetrics | undefined;
   #state: LinkState = 'pending';
   #socket: WebSocket | undefined;
   #outbox: Outbox | undefined;
@@ -90,6 +94,7 @@ export class Link implements Peer {
     this.#idleMs = options.idleMs;
     this.#heartbeatMs = options.heartbeatMs;
     this.#onClosed = options.onClosed;
+    const metrics = options.metrics;
     // No `flood`: a flooding link is never cut for it, unlike a client; that would end every call it carries, flooded or not.
     this.#intake = new Intake({
       perSecond: options.limits.linkFramesPerSecond,
@@ -97,14 +102,17 @@ export class Link implements Peer {
       log: this.#log,
       // The other server relays only frames it decoded itself: a bad one is its bug, worth a warning here.
       level: 'warn',
+      refused: metrics && ((reason) => metrics.refused('link', reason)),
       reply: (frame) => this.#write(frame),
       receive: (frame) => {
+        metrics?.received('link', frame);
         this.#ledger.note('in', frame);
         this.#touch();
         this.#handler.receive(this, frame);
       },
     });
     this.#maxBuffered = options.limits.linkMaxBufferedBytes;
+    this.#metrics = options.metrics;
   }
 
   get state(): LinkState {
@@ -137,7 +145,9 @@ export class Link implements Peer {
     this.#state = 'open';
     this.#socket = socket;
     // Far more allowance than a client's: one link carries every call between two domains, and cutting it ends them all.
-    this.#outbox = new Outbox(socket, this.#maxBuffered, this.#log, 'the other server does not read: cutting the link');
+    const metrics = this.#metrics;
+    const sent = metrics && ((frame: Frame) => metrics.sent('link', frame));
+    this.#outbox = new Outbox(socket, this.#maxBuffered, this.#log, 'the other server does not read: cutting the link', sent);
     socket.on('message', (data, isBinary) => {
       if (this.#state === 'open') this.#intake.read(data, isBinary);
     });

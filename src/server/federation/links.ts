@@ -7,6 +7,7 @@ import { AddressLimiter } from '../address-limiter.js';
 import { DEFAULT_HEARTBEAT_MS } from '../defaults.js';
 import { defaultLimits, type ServerLimits } from '../limits.js';
 import { silentLogger, type Logger } from '../log.js';
+import type { FrameMetrics } from '../metrics.js';
 import type { Discovery } from './discovery.js';
 import { HandshakeSlots } from './handshake-slots.js';
 import type { ServerKeys } from './keys.js';
@@ -35,6 +36,8 @@ export interface LinkManagerOptions {
   now?: () => number;
   /** How fast each link may send, how much it may leave unread, how many one address may open; each defaults to `defaultLimits`'s. */
   limits?: Partial<LinkManagerLimits>;
+  /** Where the links' frames are counted: the server's metrics. */
+  metrics?: FrameMetrics;
 }
 
 /** The limits of the link manager: each link's, and those of the addresses links come from. */
@@ -117,6 +120,7 @@ export class LinkManager implements Federation {
   readonly #skewMs: number;
   readonly #backoff: { readonly initialMs: number; readonly maxMs: number };
   readonly #limits: LinkLimits;
+  readonly #metrics: FrameMetrics | undefined;
   readonly #replays = new ReplayCache();
   readonly #addresses: AddressLimiter;
   readonly #handshakes = new HandshakeSlots(HANDSHAKES_PER_ADDRESS, HANDSHAKES_IN_ALL);
@@ -144,6 +148,7 @@ export class LinkManager implements Federation {
     this.#backoff = { initialMs: options.backoff?.initialMs ?? 1000, maxMs: options.backoff?.maxMs ?? 60_000 };
     const { linkFramesPerSecond, linkFrameBurst, linkMaxBufferedBytes, linksPerAddress, linkUpgradesPerMinute } = { ...defaultLimits, ...options.limits };
     this.#limits = { linkFramesPerSecond, linkFrameBurst, linkMaxBufferedBytes };
+    this.#metrics = options.metrics;
     this.#addresses = new AddressLimiter({ connectionsPerAddress: linksPerAddress, upgradesPerMinute: linkUpgradesPerMinute });
     this.#sweep = setInterval(() => this.#addresses.sweep(), 60_000);
     this.#sweep.unref();
@@ -249,6 +254,7 @@ export class LinkManager implements Federation {
       idleMs: direction === 'outbound' ? this.#idleMs : 2 * this.#idleMs,
       heartbeatMs: this.#heartbeatMs,
       limits: this.#limits,
+      metrics: this.#metrics,
       onClosed: (closed) => this.#removed(closed),
     });
     const links = this.#links.get(domain);
