@@ -212,9 +212,10 @@ export const start: (options: Parameters<typeof createWspServer>[0]) => Promise<
 
     const closed = once(ws, 'close');
     const ended = once(child, 'close');
+    // SIGTERM drains (docs/protocol.md §3.2): a client in no call is told at once to reconnect elsewhere.
     stopGroup('SIGTERM');
     stopped = true;
-    assert.equal(((await closed) as [number])[0], 1001);
+    assert.equal(((await closed) as [number])[0], 1012);
     await ended;
   });
 });
