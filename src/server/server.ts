@@ -253,11 +253,13 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 /** With `redis` (or a `cluster` state) the processes of one domain share presence and calls: starts that link. */
-async function startCluster(options: WspServerOptions, domain: string, ringTimeoutMs: number, router: CallRouter, log: Logger) {
+async function startCluster(options: WspServerOptions, domain: string, ringTimeoutMs: number, router: CallRouter, log: Logger, metrics: ServerMetrics) {
   const redis = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
   const heartbeatMs = options.cluster?.heartbeatMs ?? redis?.heartbeatMs ?? DEFAULT_CLUSTER_HEARTBEAT_MS;
   if (!Number.isInteger(heartbeatMs) || heartbeatMs <= 0) throw new RangeError('redis.heartbeatMs must be a positive integer');
-  const state = options.cluster?.state ?? (redis && new RedisState({ url: redis.url, domain, heartbeatMs, log }));
+  const state =
+    options.cluster?.state ??
+    (redis && new RedisState({ url: redis.url, domain, heartbeatMs, log, onError: (operation) => metrics.redisErrors.inc({ operation }) }));
   if (!state) return undefined;
   // A call id stays claimed while the call may ring, and a little longer: a late invite with it still finds it taken.
   const cluster = new ClusterRouter({ domain, router, state, heartbeatMs, claimMs: ringTimeoutMs + LIVENESS_HEARTBEATS * heartbeatMs, log });
@@ -322,7 +324,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     limits,
     observer: { ended: metrics.ended, setUp: metrics.setUp, released: (peer) => drain?.released(peer as Connection) },
   });
-  const cluster = await startCluster(options, domain, ringTimeoutMs, router, log);
+  const cluster = await startCluster(options, domain, ringTimeoutMs, router, log, metrics);
   // One process routes straight to its router, as fast as before; several go through the cluster first.
   const frames = cluster ?? router;
   const wss = new WebSocketServer({

@@ -179,6 +179,10 @@ test('Redis restarted mid-ring and between calls: the ringing call goes on, a ca
   carol.send(frames.invite('r2', carol.user, bob.user));
   await expectFrame(carol, frames.bye('r2', ByeCode.SERVER_ERROR, STATE_UNREACHABLE_REASON));
   assert.ok((p1.cluster?.().errors ?? 0) > 0, 'the failed commands are counted');
+  const counted = await p1.metrics.registry.getSingleMetricAsString('wsp_redis_errors_total');
+  assert.match(counted, /wsp_redis_errors_total\{operation="(connection|command)"\} [1-9]/, 'and reach /metrics');
+  const readyz = new URL('/readyz', p1.url.replace(/^ws/, 'http'));
+  assert.equal((await fetch(readyz)).status, 503, '/readyz answers 503 while Redis is gone');
   // A callee on the caller's own process is still reached.
   carol.send(frames.invite('r3', carol.user, alice.user));
   assert.equal((await alice.next())[0], 'invite');

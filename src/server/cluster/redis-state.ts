@@ -14,6 +14,8 @@ export interface RedisStateOptions {
   log: Logger;
   /** This process's id. Default: a fresh random one per start, so a restarted process is never taken for its ghost. */
   node?: string;
+  /** Told of each failed operation (connection, command, write, recover, leave): the server's `wsp_redis_errors_total`. */
+  onError?: (operation: string) => void;
 }
 
 /**
@@ -62,6 +64,7 @@ export class RedisState implements SharedState {
   readonly #prefix: string;
   readonly #ttlMs: number;
   readonly #log: Logger;
+  readonly #onError?: (operation: string) => void;
   readonly #client: RedisClientType;
   readonly #subscriber: RedisClientType;
   /** Heartbeats and liveness checks only: behind thousands of queued PUBLISHes a heartbeat could come too late. */
@@ -76,6 +79,7 @@ export class RedisState implements SharedState {
     this.#prefix = `wsp:${options.domain}:`;
     this.#ttlMs = LIVENESS_HEARTBEATS * options.heartbeatMs;
     this.#log = options.log.child({ redisNode: this.node });
+    this.#onError = options.onError;
     // Retries back off, but never beyond one heartbeat: a process must be back before the others' grace runs out.
     const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, options.heartbeatMs);
     this.#client = createClient({ url: options.url, disableOfflineQueue: true, socket: { reconnectStrategy } }) as RedisClientType;
@@ -84,7 +88,7 @@ export class RedisState implements SharedState {
     for (const client of [this.#client, this.#subscriber, this.#liveness]) {
       // Without a listener node-redis would throw its connection errors and end the process.
       client.on('error', (error: Error) => {
-        this.errors++;
+        this.#failed('connection');
         this.#log.warn('redis error', { error: error.message });
       });
     }
@@ -153,7 +157,7 @@ export class RedisState implements SharedState {
       const users = new Set(this.#local.values());
       const multi = this.#client.multi().del(this.#nodeKey(this.node));
       for (const [device, user] of this.#local) multi.hDel(this.#userKey(user), device);
-      await multi.exec().catch(() => this.errors++);
+      await multi.exec().catch(() => this.#failed('leave'));
       this.#log.debug('left the domain', { devices: this.#local.size, users: users.size });
     }
     this.#local.clear();
@@ -172,21 +176,27 @@ export class RedisState implements SharedState {
       this.#log.info('redis reachable again: presence written again', { devices: this.#local.size });
       this.onRecovered?.();
     } catch (error) {
-      this.errors++;
+      this.#failed('recover');
       this.#log.warn('redis recovery failed; retried at the next reconnect', { error: (error as Error).message });
     }
   }
 
   #counted<T>(command: Promise<T>): Promise<T> {
     return command.catch((error: unknown) => {
-      this.errors++;
+      this.#failed('command');
       throw error;
     });
   }
 
   /** A write whose failure only costs a log line: Redis being down is told once, by the client's error events. */
   #best(command: Promise<unknown>): void {
-    command.catch(() => this.errors++);
+    command.catch(() => this.#failed('write'));
+  }
+
+  /** Counts a failed `operation` (connection, command, write, recover, leave) and tells the operator's metrics. */
+  #failed(operation: string): void {
+    this.errors++;
+    this.#onError?.(operation);
   }
 
   #nodeKey(node: string): string {
