@@ -174,10 +174,11 @@ test('Redis restarted mid-ring and between calls: the ringing call goes on, a ca
   const lost = logs.map((entry) => entry.seen('redis error'));
   await redis.stop();
   await Promise.all(lost);
-  assert.equal(p1.cluster?.().reachable, false, 'a readiness check sees Redis gone');
   // During the outage: a call to a user with no device on this process fails at once with 500, and says why.
   carol.send(frames.invite('r2', carol.user, bob.user));
   await expectFrame(carol, frames.bye('r2', ByeCode.SERVER_ERROR, STATE_UNREACHABLE_REASON));
+  // Asked after the 500, which proves the command connection saw the outage (the first error may be another connection's).
+  assert.equal(p1.cluster?.().reachable, false, 'a readiness check sees Redis gone');
   assert.ok((p1.cluster?.().errors ?? 0) > 0, 'the failed commands are counted');
   const counted = await p1.metrics.registry.getSingleMetricAsString('wsp_redis_errors_total');
   assert.match(counted, /wsp_redis_errors_total\{operation="(connection|command)"\} [1-9]/, 'and reach /metrics');

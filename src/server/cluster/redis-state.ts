@@ -97,9 +97,9 @@ export class RedisState implements SharedState {
     });
   }
 
-  /** Whether the command connection is up now. */
+  /** Whether all three connections (commands, subscriptions, liveness) are up now. */
   get reachable(): boolean {
-    return this.#client.isReady;
+    return this.#client.isReady && this.#subscriber.isReady && this.#liveness.isReady;
   }
 
   async start(receive: (message: NodeMessage) => void): Promise<void> {
