@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -34,6 +34,7 @@ import { resolveLimits, type ServerLimits } from './limits.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { checkTurnOptions, turnCredentials, type TurnOptions } from './turn-credentials.js';
+import { offeredProtocols, refuse } from './upgrade-refusal.js';
 
 /** The path clients connect to, `ws://host:port/wsp`: the protocol's (src/protocol/paths.ts), exported here too. */
 export { WSP_PATH };
@@ -164,11 +165,6 @@ function checkUser(name: string, domain: string): string {
   return address.user;
 }
 
-/** The subprotocols a client offered, from `Sec-WebSocket-Protocol: a, b`. */
-function offeredProtocols(request: IncomingMessage): string[] {
-  return (request.headers['sec-websocket-protocol'] ?? '').split(',').map((name) => name.trim());
-}
-
 /** `https://Shop.Example:443/` → `https://shop.example`: the form browsers send in `Origin`. */
 function canonicalOrigin(origin: string): string {
   if (!URL.canParse(origin)) throw new TypeError(`not an origin: ${JSON.stringify(origin)}`);
@@ -194,19 +190,6 @@ function remoteAddress(request: IncomingMessage, trustProxy: boolean): string {
   const forwarded = trustProxy ? request.headers['x-forwarded-for'] : undefined;
   const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)?.split(',').pop()?.trim();
   return last || request.socket.remoteAddress || 'unknown';
-}
-
-/** Answers an upgrade request with a plain HTTP error, so no WebSocket ever exists for it. */
-function refuse(socket: Duplex, status: number, reason: string, headers: readonly string[] = []): void {
-  const head = [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
-    ...headers,
-    'Connection: close',
-    'Content-Type: text/plain; charset=utf-8',
-    `Content-Length: ${Buffer.byteLength(reason)}`,
-  ];
-  socket.once('finish', () => socket.destroy());
-  socket.end(`${head.join('\r\n')}\r\n\r\n${reason}`);
 }
 
 function reply(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {

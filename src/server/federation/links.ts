@@ -1,4 +1,4 @@
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { limits, SUBPROTOCOL } from '../../protocol/index.js';
@@ -13,6 +13,7 @@ import { HandshakeSlots } from './handshake-slots.js';
 import type { ServerKeys } from './keys.js';
 import { Link, type LinkHandler, type LinkLimits } from './link.js';
 import { parseLinkAuthorization, precheckLink, ReplayCache, signLink, verifyLink } from './link-auth.js';
+import { offeredProtocols, refuse } from '../upgrade-refusal.js';
 
 export interface LinkManagerOptions {
   /** This server's domain, canonical: the origin it signs as and the destination it accepts. */
@@ -55,23 +56,6 @@ type Verdict = { readonly ok: true; readonly origin: string } | { readonly ok: f
 /** The delay after the `failures`-th failure in a row: 1, 2, 4 … times `initialMs`, at most `maxMs`. */
 export function backoffDelay(failures: number, initialMs: number, maxMs: number): number {
   return Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
-}
-
-/** The subprotocols a client offered, from `Sec-WebSocket-Protocol: a, b`. */
-function offeredProtocols(request: IncomingMessage): string[] {
-  return (request.headers['sec-websocket-protocol'] ?? '').split(',').map((name) => name.trim());
-}
-
-/** Answers an upgrade request with a plain HTTP error, so no WebSocket ever exists for it. */
-function refuse(socket: Duplex, status: number, reason: string): void {
-  const head = [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
-    'Connection: close',
-    'Content-Type: text/plain; charset=utf-8',
-    `Content-Length: ${Buffer.byteLength(reason)}`,
-  ];
-  socket.once('finish', () => socket.destroy());
-  socket.end(`${head.join('\r\n')}\r\n\r\n${reason}`);
 }
 
 /** Reads a refusal's body, at most 1 kB: it is only a reason for the log. */
