@@ -117,6 +117,26 @@ export const wspPage = ({ server, http, user, caller, callee, attributes = '', i
 </script>
 `;
 
+/**
+ * The two pages of a call on `site`, `name`-caller and `name`-callee: `a` on `callerServer` calls `b` on
+ * `calleeServer` (the same server, or two federated ones); `extra` goes to each wspPage (attributes, ICE servers, CDN).
+ */
+export function wspPages(site, name, callerServer, calleeServer, extra = {}, [a, b] = ['alice', 'bob']) {
+  const page = (user, server, peer, other) =>
+    site.add(
+      `${name}-${user}`,
+      wspPage({
+        server: server.url,
+        http: `http://127.0.0.1:${server.port}`,
+        user,
+        caller: `${user}@${server.domain}`,
+        callee: `${peer}@${other.domain}`,
+        ...extra,
+      }),
+    );
+  return { caller: page(a, callerServer, b, calleeServer), callee: page(b, calleeServer, a, callerServer) };
+}
+
 /** The PeerJS widget's page: the same size, the remote video filling it, the self-view inset. */
 const peerjsPage = ({ id, callee, port }) => `<!doctype html>
 <html lang="en">
@@ -291,32 +311,17 @@ export async function measureCallSetup({ calls = 20, delayedCalls = 10, baseline
     browser = await launchBrowser();
     await warmUp(browser, site.add('warm-up', '<!doctype html><title>warm-up</title>'));
 
-    const wsp = (name, alice, bob, cdnPath, [a, b] = ['alice', 'bob']) => {
-      const page = (user, server, peer, other) =>
-        site.add(
-          `${name}-${user}`,
-          wspPage({
-            server: server.url,
-            http: `http://127.0.0.1:${server.port}`,
-            user,
-            caller: `${user}@${server.domain}`,
-            callee: `${peer}@${other.domain}`,
-            cdnPath,
-          }),
-        );
-      return { caller: page(a, alice, b, bob), callee: page(b, bob, a, alice) };
-    };
     const run = Date.now().toString(36);
     const urls = {
-      single: wsp('single', single, single),
-      federated: wsp('federated', federation.alpha, federation.beta),
+      single: wspPages(site, 'single', single, single),
+      federated: wspPages(site, 'federated', federation.alpha, federation.beta),
       peerjs: {
         caller: site.add('peerjs-a', peerjsPage({ id: `a-${run}`, callee: `b-${run}`, port: peerServer.port })),
         callee: site.add('peerjs-b', peerjsPage({ id: `b-${run}`, callee: `a-${run}`, port: peerServer.port })),
       },
     };
     // Other users than alice and bob: the baseline's widgets are online beside theirs, on the same server.
-    if (baseline) urls[BASELINE] = wsp(BASELINE, single, single, '/cdn-baseline/', ['carol', 'dave']);
+    if (baseline) urls[BASELINE] = wspPages(site, BASELINE, single, single, { cdnPath: '/cdn-baseline/' }, ['carol', 'dave']);
     const pairs = {};
     for (const [system, { caller, callee }] of Object.entries(urls)) {
       pairs[system] = { caller: await openPage(browser, caller), callee: await openPage(browser, callee) };

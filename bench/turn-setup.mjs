@@ -4,7 +4,7 @@
 import { LOOPBACK_ARGS, startServer } from '../scripts/start-server.mjs';
 import { startBlackHole, startTurn } from '../scripts/start-turn.mjs';
 import { launchBrowser } from './browser.mjs';
-import { ensureCdnBuild, measure, oneCall, openPage, serveSite, warmUp, wspPage } from './call-setup.mjs';
+import { ensureCdnBuild, measure, oneCall, openPage, serveSite, warmUp, wspPages } from './call-setup.mjs';
 import { summarize } from './stats.mjs';
 
 export const VARIANTS = {
@@ -33,27 +33,12 @@ export async function measureTurnSetup({ calls = 20 } = {}) {
     browser = await launchBrowser();
     await warmUp(browser, site.add('warm-up', '<!doctype html><title>warm-up</title>'));
 
-    const pages = (name, server, extra, [a, b] = ['alice', 'bob']) => {
-      const page = (user, peer) =>
-        site.add(
-          `${name}-${user}`,
-          wspPage({
-            server: server.url,
-            http: `http://127.0.0.1:${server.port}`,
-            user,
-            caller: `${user}@${server.domain}`,
-            callee: `${peer}@${server.domain}`,
-            ...extra,
-          }),
-        );
-      return { caller: page(a, b), callee: page(b, a) };
-    };
     // Each variant's users are alone on their server but for the black hole's, which shares the plain server with
     // the direct pages: those get users of their own.
     const urls = {
-      direct: pages('direct', plain, {}),
-      relay: pages('relay', issuing, { attributes: 'relay-only' }),
-      blackHole: pages('black-hole', plain, { iceServers: [{ urls: blackHole.url }] }, ['carol', 'dave']),
+      direct: wspPages(site, 'direct', plain, plain),
+      relay: wspPages(site, 'relay', issuing, issuing, { attributes: 'relay-only' }),
+      blackHole: wspPages(site, 'black-hole', plain, plain, { iceServers: [{ urls: blackHole.url }] }, ['carol', 'dave']),
     };
     const pairs = {};
     for (const [variant, { caller, callee }] of Object.entries(urls)) {
