@@ -334,13 +334,18 @@ export class CallSession extends EventTarget {
             if (this.#offer === offer.sdp || (this.role === 'callee' && pc.signalingState !== 'stable')) return;
             this.#offer = offer.sdp;
             await this.#setRemote(offer);
-            // The answer leaves before it is applied. The peer then applies it while this side does (setting an
-            // answer costs Chromium 25–40 ms), and over the DataChannel an ICE restart's answer cannot be stuck
-            // behind the restart it completes (applying it moves the transport to credentials the offerer does not
-            // know yet: seen in Firefox 140, 1 caller restart in ~40 under load).
-            const answer = await pc.createAnswer();
-            this.#describe(answer);
-            await pc.setLocalDescription(answer);
+            if (this.handedOver) {
+              // A renegotiation (an ICE restart) over the DataChannel: applied, then sent. Sent first, a Firefox
+              // answer to Chromium's restart left Chromium's media unreceived (cross-browser test, under load).
+              await pc.setLocalDescription();
+              this.#describe();
+            } else {
+              // The first answer leaves before it is applied: the peer applies it while this side does (setting an
+              // answer costs Chromium 25–40 ms).
+              const answer = await pc.createAnswer();
+              this.#describe(answer);
+              await pc.setLocalDescription(answer);
+            }
           });
         }
         break;
