@@ -8,6 +8,7 @@ export type WspCallProperty =
   | 'caller'
   | 'callerName'
   | 'callee'
+  | 'calleeName'
   | 'token'
   | 'ringTimeout'
   | 'tokenProvider'

@@ -7,6 +7,7 @@ import type { IssuedIceServers } from './ice-servers.js';
 import { RESTART_CLOSE_CODE } from '../protocol/restart.js';
 import { retryDelay, type Closed } from './reconnect.js';
 import { Signaling } from './signaling.js';
+import { callsPossible } from './support.js';
 // The protocol's modules one by one, not its index: the bye reasons (bye-reasons.ts) stay out of the first load.
 import { ByeCode } from '../protocol/codes.js';
 import type { Frame, InviteFrame } from '../protocol/frame.js';
@@ -82,14 +83,6 @@ const { INCOMING, ENDED } = CallState;
 const sessionEvents = ['statechange', 'media', 'handover', 'error'] as const;
 /** Said whenever the server cannot be reached: it refused the connection, is unreachable, or the connection dropped. */
 const offline = 'Not connected to the server (refused or lost)';
-
-/**
- * Whether this browser can place and take calls: it has WebRTC (`RTCPeerConnection`) and gives the page camera and
- * microphone (`navigator.mediaDevices.getUserMedia`, which browsers offer to secure pages only: https, localhost).
- * Asked at each use rather than once, so that a test can take the APIs away. Here, not in the call engine: without
- * them the engine is never loaded.
- */
-const callsPossible = (): boolean => !!(self.RTCPeerConnection && navigator.mediaDevices?.getUserMedia);
 
 /**
  * A WSP 1.0 phone without a user interface: keeps the WebSocket to its server open while started (reconnecting

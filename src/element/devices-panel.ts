@@ -35,12 +35,55 @@ interface Panel {
 
 /** Styles of the panel: it covers the widget, over the call, which goes on behind it. */
 export const sheet = new CSSStyleSheet();
-sheet.replaceSync(`
-[part=devices] { z-index: 1; flex-direction: column; flex-wrap: nowrap; overflow: auto; background: var(--wsp-background, light-dark(#e8eaed, #111)) }
-[part=devices] video { position: static; width: auto; height: auto; max-height: 40%; aspect-ratio: 4/3; border-radius: var(--g); transform: scaleX(-1) }
-[part=devices] label { display: flex; flex-direction: column; width: min(100%, 320px) }
-[part=level] { width: min(100%, 320px) }
+sheet.replaceSync(/* css */ `
+  [part='devices'] {
+    position: absolute;
+    inset: 0;
+    z-index: 4;
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    gap: var(--g);
+    padding: var(--g);
+    overflow: auto;
+    background: var(--wsp-background, light-dark(#e8eaed, #202124));
+  }
+
+  /* The title and the close button stay at the top, in reach however small the widget. */
+  [part='devices'] header {
+    position: sticky;
+    top: 0;
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    width: 100%;
+  }
+
+  [part='devices'] video {
+    position: static;
+    flex: none;
+    width: auto;
+    height: auto;
+    max-width: 100%;
+    max-height: 40%;
+    aspect-ratio: 4/3;
+    border-radius: var(--g);
+    transform: scaleX(-1);
+  }
+
+  [part='devices'] label {
+    display: flex;
+    flex-direction: column;
+    width: min(100%, 320px);
+  }
+
+  [part='level'] {
+    width: min(100%, 320px);
+  }
 `);
+
+/** The panel's close button's icon: a cross (Material Icons, Apache License 2.0). */
+const closeIcon = 'M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12z';
 
 /**
  * The devices panel of a widget, a ReactiveController: opens and closes (giving the focus to its first picker, and
@@ -63,6 +106,12 @@ export class DevicesPanel implements ReactiveController {
     (host.renderRoot as ShadowRoot).adoptedStyleSheets.push(sheet);
     host.addController(this);
     new VideoStreams(host, () => ({ preview: this.#open?.stream ?? null }));
+  }
+
+  hostUpdated(): void {
+    // A modal dialog: what is behind it is out of reach (of the keyboard and of assistive technology) while it is open.
+    const panel = this.#host.renderRoot.querySelector('[part=devices]');
+    for (const child of (this.#host.renderRoot as ShadowRoot).children) if (child !== panel) child.toggleAttribute('inert', !!panel);
   }
 
   /** True while the panel is open. */
@@ -100,8 +149,13 @@ export class DevicesPanel implements ReactiveController {
     this.#open = undefined;
     if (panel) release(panel);
     host.requestUpdate();
-    // The focus goes back where it came from, unless it is elsewhere in the page already.
-    if (panel && (host.renderRoot as ShadowRoot).activeElement) host.renderRoot.querySelector<HTMLElement>('[part~=settings-button]')?.focus();
+    // The focus goes back where it came from (or to the menu that held it), unless it is elsewhere in the page already;
+    // once the panel is gone, and what is behind it no longer inert.
+    if (!panel || !(host.renderRoot as ShadowRoot).activeElement) return;
+    void host.updateComplete.then(() => {
+      const back = ['settings', 'more'].map((name) => host.renderRoot.querySelector<HTMLElement>(`[part~=${name}-button]`));
+      back.find((button) => button?.checkVisibility())?.focus();
+    });
   }
 
   /** (Re)opens what the panel shows, with the devices chosen, then lists the devices (named once permission is given). */
@@ -151,6 +205,18 @@ export class DevicesPanel implements ReactiveController {
     host.requestUpdate();
   }
 
+  /** Keeps Tab and Shift+Tab within the panel, cycling; Escape closes it. */
+  readonly #keydown = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape') return this.#close();
+    if (event.key !== 'Tab') return;
+    const panel = event.currentTarget as HTMLElement;
+    const controls = [...panel.querySelectorAll<HTMLElement>('button, select')];
+    const edge = event.shiftKey ? controls[0] : controls.at(-1);
+    if ((this.#host.renderRoot as ShadowRoot).activeElement !== edge) return;
+    event.preventDefault();
+    (event.shiftKey ? controls.at(-1) : controls[0])?.focus();
+  };
+
   /** The panel, when open. */
   render(strings: Strings): unknown {
     const { html, nothing, button } = this.#kit;
@@ -166,13 +232,13 @@ export class DevicesPanel implements ReactiveController {
 ${(open.devices?.[kind] ?? []).map((device, index) => html`<option value=${device.deviceId} ?selected=${device.deviceId === using}>${device.label || `${s[kind]} ${index + 1}`}</option>`)}
 </select></label>`;
     };
-    return html`<div part="devices" role="dialog" aria-label=${strings.settings} @keydown=${(event: KeyboardEvent) => event.key === 'Escape' && this.#close()}>
-${open.stream?.getVideoTracks().length ? html`<video part="preview" .muted=${true} autoplay playsinline></video>` : nothing}
-${open.message ? html`<p role="alert">${s.unavailable.split('{0}').join(open.message)}</p>` : nothing}
-<meter part="level" aria-label=${s.level} min="0" max="1" value="0"></meter>
-${this.#host.audioOnly ? nothing : select('videoinput')}${select('audioinput')}${canChooseSpeaker() ? select('audiooutput') : nothing}
-${button('close', s.close, () => this.#close())}
-</div>`;
+    return html`<div part="devices" role="dialog" aria-modal="true" aria-labelledby="devices-title" @keydown=${this.#keydown}>
+      <header><strong id="devices-title">${strings.settings}</strong>${button('close', s.close, closeIcon, () => this.#close())}</header>
+      ${open.stream?.getVideoTracks().length ? html`<video part="preview" aria-label=${s.videoinput} .muted=${true} autoplay playsinline></video>` : nothing}
+      ${open.message ? html`<p role="alert">${s.unavailable.split('{0}').join(open.message)}</p>` : nothing}
+      <meter part="level" aria-label=${s.level} min="0" max="1" value="0"></meter>
+      ${this.#host.audioOnly ? nothing : select('videoinput')}${select('audioinput')}${canChooseSpeaker() ? select('audiooutput') : nothing}
+    </div>`;
   }
 }
 

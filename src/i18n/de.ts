@@ -3,6 +3,7 @@ import type { PartialStrings } from './strings.js';
 /** German. */
 export default {
   label: 'Videoanruf',
+  labelWith: 'Videoanruf mit {0}',
   ready: 'Bereit',
   offline: 'Offline',
   error: 'Fehler: {0}',
@@ -18,7 +19,7 @@ export default {
   cancel: 'Abbrechen',
   hangup: 'Auflegen',
   mute: 'Stumm',
-  camera: 'Kamera aus',
+  camera: 'Kamera stoppen',
   fullscreen: 'Vollbild',
   pip: 'Bild im Bild',
   timer: 'Gesprächsdauer',
@@ -28,6 +29,11 @@ export default {
   good: 'gut',
   fair: 'mäßig',
   poor: 'schlecht',
+  more: 'Weitere Optionen',
+  selfView: 'Ihre Kamera',
+  remoteVideo: 'Video von {0}',
+  duration: 'Dauer: {0}',
+  callAgain: 'Erneut anrufen',
   settings: 'Einstellungen',
   unsupported: 'Anrufe sind in diesem Browser nicht möglich',
   videoinput: 'Kamera',

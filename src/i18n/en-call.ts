@@ -5,7 +5,8 @@
 export const enCall = {
   acceptAudio: 'Accept without video',
   mute: 'Mute',
-  camera: 'Camera off',
+  /** A switch, pressed while the camera is stopped. */
+  camera: 'Stop camera',
   fullscreen: 'Full screen',
   pip: 'Picture in picture',
   timer: 'Call duration',
@@ -15,4 +16,14 @@ export const enCall = {
   good: 'good',
   fair: 'fair',
   poor: 'poor',
+  /** Opens the menu of the secondary buttons in a narrow widget. */
+  more: 'More options',
+  /** The self-view's video. */
+  selfView: 'Your camera',
+  /** The other party's video. */
+  remoteVideo: 'Video of {0}',
+  /** On the ended screen. */
+  duration: 'Call lasted {0}',
+  /** The call button after a call with the callee. */
+  callAgain: 'Call again',
 };

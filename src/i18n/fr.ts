@@ -3,6 +3,7 @@ import type { PartialStrings } from './strings.js';
 /** French. */
 export default {
   label: 'Appel vidéo',
+  labelWith: 'Appel vidéo avec {0}',
   ready: 'Prêt',
   offline: 'Hors ligne',
   error: 'Erreur : {0}',
@@ -18,7 +19,7 @@ export default {
   cancel: 'Annuler',
   hangup: 'Raccrocher',
   mute: 'Couper le micro',
-  camera: 'Couper la caméra',
+  camera: 'Arrêter la caméra',
   fullscreen: 'Plein écran',
   pip: 'Image dans l’image',
   timer: 'Durée de l’appel',
@@ -28,6 +29,11 @@ export default {
   good: 'bonne',
   fair: 'moyenne',
   poor: 'mauvaise',
+  more: 'Plus d’options',
+  selfView: 'Votre caméra',
+  remoteVideo: 'Vidéo de {0}',
+  duration: 'Durée : {0}',
+  callAgain: 'Rappeler',
   settings: 'Réglages',
   unsupported: 'Les appels ne sont pas possibles dans ce navigateur',
   videoinput: 'Caméra',

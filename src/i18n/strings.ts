@@ -14,6 +14,8 @@ export const en = {
   /** The text direction of the language. */
   dir: 'ltr',
   label: 'Video call',
+  /** The widget's accessible name once the other party is known (the callee before a call). */
+  labelWith: 'Video call with {0}',
   ready: 'Ready',
   offline: 'Offline',
   error: 'Error: {0}',

@@ -33,7 +33,8 @@ describe('devices panel', () => {
     const el = await phone(freshUser('ui'), 'someone');
     const panel = await openPanel(el);
     expect(panel.getAttribute('role')).to.equal('dialog');
-    expect(panel.getAttribute('aria-label')).to.equal('Settings');
+    expect(panel.getAttribute('aria-modal')).to.equal('true');
+    expect(el.shadowRoot!.getElementById(panel.getAttribute('aria-labelledby')!)!.textContent).to.equal('Settings');
     const preview = part<HTMLVideoElement>(el, 'preview')!;
     await waitUntil(() => preview.videoWidth > 0, 'no preview frames');
     // The fake microphone beeps: the meter moves.

@@ -66,12 +66,15 @@ export async function dialing(): Promise<{ el: WspCall; close: () => void }> {
   return { el, close: () => socket.close() };
 }
 
-/** Presses Tab until the focus is on `el`'s part `name`; fails after `max` presses. */
-export async function tabTo(el: WspCall, name: string, max = 12): Promise<HTMLElement> {
+/** Presses Tab (Shift+Tab when `back`) until the focus is on `el`'s part `name`; fails after `max` presses. */
+export async function tabTo(el: WspCall, name: string, max = 12, back = false): Promise<HTMLElement> {
   for (let i = 0; i < max; i++) {
     const focused = el.shadowRoot!.activeElement;
     if (focused?.part.contains(name)) return focused as HTMLElement;
+    // Puppeteer presses one key at a time: Shift is held around the Tab.
+    if (back) await sendKeys({ down: 'Shift' });
     await sendKeys({ press: 'Tab' });
+    if (back) await sendKeys({ up: 'Shift' });
   }
   throw new Error(`Tab never reached ${name}`);
 }

@@ -9,10 +9,10 @@ import { handedOver, next, pair, removeAll, video, waitUntil } from './helpers.j
 import { click, connected, part, ringing, shown, status } from './ui-helpers.js';
 
 /** The tone `el` plays now, if any. */
-const tone = (el: WspCall): Playing | undefined => el.client.media?.tone;
+const tone = (el: WspCall): Playing | undefined => el.client!.media?.tone;
 
 /** Shares the video of `stream` as `el`'s screen (`force` true), or stops sharing; resolves with whether it is shared. */
-const shareScreen = (el: WspCall, force: boolean, stream?: MediaStream): Promise<boolean> => el.client.media!.share(force, stream);
+const shareScreen = (el: WspCall, force: boolean, stream?: MediaStream): Promise<boolean> => el.client!.media!.share(force, stream);
 
 /** Waits until the tone `el` plays is really heard: its analyser measures sound. */
 async function audible(el: WspCall): Promise<void> {
@@ -31,8 +31,8 @@ describe('camera and microphone', () => {
     const [alice, bob] = await ringing();
     await waitUntil(() => bob.session?.pc.signalingState === 'have-local-offer', 'the callee prepares no offer while it rings');
     expect(bob.session!.localStream).to.equal(undefined);
-    expect(video(bob, 'local-video').srcObject).to.equal(null);
-    await waitUntil(() => video(alice, 'local-video').srcObject, 'the caller’s camera opens with its call');
+    expect(part(bob, 'self-view')).to.equal(null);
+    await waitUntil(() => part<HTMLVideoElement>(alice, 'local-video')?.srcObject, 'the caller’s camera opens with its call');
     const up = Promise.all([next(alice, 'connected'), next(bob, 'connected')]);
     await bob.accept();
     await up;
@@ -231,9 +231,21 @@ describe('screen share', () => {
     await handedOver(alice, bob);
     await shown(alice, 'screen-button');
     const self = video(alice, 'local-video').getBoundingClientRect();
-    expect(alice.shadowRoot!.querySelectorAll('button')).to.have.length(7);
+    // One row: mute, camera, hang-up and the menu of the rest.
+    const visible = [...alice.shadowRoot!.querySelectorAll('button')].filter((button) => button.checkVisibility());
+    expect(visible.map((button) => button.part[1])).to.deep.equal(['mute-button', 'camera-button', 'hangup-button', 'more-button']);
+    expect(new Set(visible.map((button) => button.getBoundingClientRect().top)).size).to.equal(1);
     expect(self.bottom).to.be.at.most(part(alice, 'controls')!.getBoundingClientRect().top + 1);
     expect(self.top).to.be.at.least(part(alice, 'status')!.getBoundingClientRect().bottom - 1);
+    // The menu holds the others, each named in full, inside the widget.
+    await click(alice, 'more-button');
+    await waitUntil(() => part(alice, 'screen-button')!.checkVisibility(), 'the menu does not open');
+    expect(alice.shadowRoot!.activeElement?.part.contains('screen-button')).to.equal(true);
+    const box = alice.getBoundingClientRect();
+    for (const name of ['screen-button', 'fullscreen-button', 'pip-button', 'settings-button']) {
+      const { left, right, top, bottom } = part(alice, name)!.getBoundingClientRect();
+      expect(left >= box.left && right <= box.right && top >= box.top && bottom <= box.bottom, name).to.equal(true);
+    }
     await setViewport({ width: 800, height: 600 });
   });
 

@@ -46,7 +46,8 @@ async function released(el: WspCall): Promise<void> {
   await waitUntil(() => session.pc.connectionState === 'closed', `${el.caller}: the peer connection stays ${session.pc.connectionState}`);
   expect(session.channel?.readyState ?? 'closed', 'DataChannel').to.be.oneOf(['closing', 'closed']);
   await el.updateComplete;
-  expect(video(el, 'local-video').srcObject, 'self-view').to.equal(null);
+  // The self-view is gone with the call's camera.
+  expect(el.shadowRoot!.querySelector('[part=local-video]'), 'self-view').to.equal(null);
 }
 
 describe('<wsp-call>', () => {

@@ -342,9 +342,9 @@ const phone = {
     stamp(`share(${on})`);
     if (on) {
       screen = canvasScreen();
-      return widget().client.media!.share(true, screen.stream);
+      return widget().client!.media!.share(true, screen.stream);
     }
-    const shared = await widget().client.media!.share(false);
+    const shared = await widget().client!.media!.share(false);
     screen?.stop();
     screen = undefined;
     return shared;
