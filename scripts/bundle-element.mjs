@@ -1,10 +1,20 @@
-// Bundles the element the way pages get it: minified ES modules, Lit included.
+// Bundles the element the way pages get it: minified ES modules, Lit included, our templates minified.
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { minifyTemplatesPlugin } from './minify-templates.mjs';
 
 // charset utf8: module scripts are always decoded as UTF-8, so non-ASCII text (translations) need not be escaped.
-const options = { bundle: true, minify: true, format: 'esm', target: 'es2022', legalComments: 'none', charset: 'utf8' };
+const options = {
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: 'es2022',
+  legalComments: 'none',
+  charset: 'utf8',
+  plugins: [minifyTemplatesPlugin()],
+};
 const measure = (code) => ({ minified: Buffer.byteLength(code), gzipped: gzipSync(code, { level: 9 }).length });
 
 /**
@@ -38,12 +48,22 @@ export async function bundleElementChunks(entry = 'src/wsp-call.ts', outdir) {
     metafile: true,
     chunkNames: '[name]-[hash]',
   });
-  const outputs = result.metafile.outputs;
-  const files = new Map(result.outputFiles.map((file) => [file.path.slice(process.cwd().length + 1), file.text]));
   if (outdir) {
     mkdirSync(outdir, { recursive: true });
     for (const file of result.outputFiles) writeFileSync(file.path, file.contents);
   }
+  return chunksOf(result, entry);
+}
+
+/**
+ * The chunks of a split build (`metafile: true`, `write: false`), measured: which load on import of `entry` and which
+ * are lazy. `cwd`: the build's absWorkingDir, to which the metafile's names are relative.
+ * @param {import('esbuild').BuildResult} result
+ * @returns {{ chunks: Chunk[], onImport: { minified: number, gzipped: number }, total: { minified: number, gzipped: number } }}
+ */
+export function chunksOf(result, entry, cwd = process.cwd()) {
+  const outputs = result.metafile.outputs;
+  const files = new Map(result.outputFiles.map((file) => [relative(cwd, file.path), file.text]));
   const start = Object.keys(outputs).find((name) => outputs[name].entryPoint === entry);
   // What a page loads on import: the entry chunk and, transitively, what it imports statically.
   const eager = new Set();
