@@ -184,6 +184,44 @@ function closingServers() {
  * `executeServerCommand('focus-page')` gives the test's page the browser's focus back (`page.bringToFront()`): a
  * picture-in-picture window takes it, and Firefox then holds back enumerateDevices() and key presses in the page.
  */
+/**
+ * `forced-colors` command: emulates Windows high contrast (`forced-colors: active`, the forced palette applied) in
+ * Chromium over CDP, or ends it (`{ active: false }`); answers false where the browser cannot (Firefox over WebDriver
+ * BiDi, WebKit). Puppeteer's own media emulation knows only colour scheme, reduced motion and colour gamut.
+ */
+function forcedColors() {
+  // One CDP session a page, kept: a detached session's emulation ends with it.
+  const sessions = new WeakMap();
+  return {
+    name: 'wsp-forced-colors',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'forced-colors') return undefined;
+      const page = session.browser.getPage?.(session.id);
+      if (!page || !/chrom/i.test(await page.browser().version())) return false;
+      if (!sessions.has(page)) sessions.set(page, await page.createCDPSession());
+      await sessions.get(page).send('Emulation.setEmulatedMedia', { features: [{ name: 'forced-colors', value: payload.active ? 'active' : 'none' }] });
+      return true;
+    },
+  };
+}
+
+/**
+ * `accessibility-tree` command: the page's whole accessibility tree as puppeteer sees it in Chromium (every node, not
+ * only the "interesting" ones that the stock a11y-snapshot command keeps), for names that no DOM API reads back (an
+ * element's ElementInternals label); false where the browser cannot tell.
+ */
+function accessibilityTree() {
+  return {
+    name: 'wsp-accessibility-tree',
+    async executeCommand({ command, session }) {
+      if (command !== 'accessibility-tree') return undefined;
+      const page = session.browser.getPage?.(session.id);
+      if (!page || !/chrom/i.test(await page.browser().version())) return false;
+      return page.accessibility.snapshot({ interestingOnly: false });
+    },
+  };
+}
+
 function focusPage() {
   return {
     name: 'wsp-focus-page',
@@ -224,6 +262,8 @@ export default {
     faultServers(),
     frameworkApps(),
     focusPage(),
+    forcedColors(),
+    accessibilityTree(),
     closingServers(),
   ],
   browsers: others.length ? others : [webkit],

@@ -1,5 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
+/** The clock the fade runs on: the page's timers, or a test's. */
+export type FadeTimers = Pick<typeof globalThis, 'setTimeout' | 'clearTimeout'>;
+
 /** The activity that brings the controls back. */
 const WAKE = ['pointermove', 'pointerdown', 'keydown', 'focusin'] as const;
 
@@ -11,19 +14,22 @@ const WAKE = ['pointermove', 'pointerdown', 'keydown', 'focusin'] as const;
  *
  * @example
  * new ControlsFade(el, states, () => el.state === 'connected');
+ * new ControlsFade(el, states, () => true, fakeTimers); // a test's clock
  */
 export class ControlsFade implements ReactiveController {
   readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #states: CustomStateSet;
   readonly #active: () => boolean;
   readonly #delay: number;
+  readonly #timers: FadeTimers;
   #timer?: ReturnType<typeof setTimeout>;
   #hidden = false;
 
-  constructor(host: ReactiveControllerHost & HTMLElement, states: CustomStateSet, active: () => boolean, delay = 3000) {
+  constructor(host: ReactiveControllerHost & HTMLElement, states: CustomStateSet, active: () => boolean, timers: FadeTimers = globalThis, delay = 3000) {
     this.#host = host;
     this.#states = states;
     this.#active = active;
+    this.#timers = timers;
     this.#delay = delay;
     host.addController(this);
     if (host.isConnected) this.hostConnected();
@@ -45,12 +51,12 @@ export class ControlsFade implements ReactiveController {
 
   hostUpdated(): void {
     if (!this.#active()) this.#show();
-    else this.#timer ??= setTimeout(this.#fade, this.#delay);
+    else this.#timer ??= this.#timers.setTimeout(this.#fade, this.#delay);
   }
 
   readonly #wake = (): void => {
     this.#show();
-    if (this.#active()) this.#timer = setTimeout(this.#fade, this.#delay);
+    if (this.#active()) this.#timer = this.#timers.setTimeout(this.#fade, this.#delay);
   };
 
   readonly #fade = (): void => {
@@ -62,7 +68,7 @@ export class ControlsFade implements ReactiveController {
   };
 
   #show(): void {
-    clearTimeout(this.#timer);
+    this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#hidden = false;
     this.#states.delete('controls-hidden');
