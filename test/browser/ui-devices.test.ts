@@ -60,7 +60,13 @@ describe('devices panel', () => {
     await shown(el, 'devices');
     // The panel takes the focus: its first picker.
     await waitUntil(() => el.shadowRoot!.activeElement?.part.contains('videoinput'), 'the focus stays outside the panel');
-    await tabTo(el, 'audioinput');
+    // A modal dialog: what is behind it is inert, and Tab cycles within it (the close button first, at the top).
+    expect((part(el, 'controls') as HTMLElement).inert).to.equal(true);
+    const pickers = [...el.shadowRoot!.querySelectorAll('[part~=picker]')];
+    await tabTo(el, pickers.at(-1)!.part[1]!);
+    await sendKeys({ press: 'Tab' });
+    expect(el.shadowRoot!.activeElement?.part.contains('close-button')).to.equal(true);
+    await tabTo(el, pickers.at(-1)!.part[1]!, 2, true);
     await tabTo(el, 'close-button');
     await sendKeys({ press: 'Enter' });
     await el.updateComplete;
