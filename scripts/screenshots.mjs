@@ -20,6 +20,10 @@ function pageHelpers({ url, http }) {
     el.server = url;
     el.caller = `${user}@localhost`;
     el.callee = `${callee}@localhost`;
+    // People have names: Alice Example, Bob Example…
+    const named = (name) => `${name[0].toUpperCase()}${name.slice(1)} Example`;
+    el.callerName = named(user);
+    el.calleeName = named(callee);
     el.tokenProvider = () => token(user);
     document.body.append(el);
     await el.connect();
@@ -118,7 +122,45 @@ try {
 
   await call(tab, { width: 320, height: 480 }, 'connected');
   await shoot(tab, 'connected-320px', 'alice');
+  await tab.evaluate(() => {
+    const root = document.querySelector('#alice').shadowRoot;
+    root.querySelector('[part~=more-button]').click();
+  });
+  await shoot(tab, 'connected-320px-menu', 'alice');
   await reset();
+
+  await call(tab, { width: 320, height: 240, preview: '' }, 'ringing');
+  await shoot(tab, 'incoming-320px', 'bob');
+  await reset();
+
+  await call(tab, { 'audio-only': '' }, 'connected');
+  await shoot(tab, 'audio-only', 'alice');
+  await reset();
+
+  await tab.evaluate(async () => {
+    const el = await widget('alice', 'alice', 'bob');
+    el.shadowRoot.querySelector('[part~=settings-button]').click();
+    await new Promise((resolve) => {
+      const listed = () => (el.shadowRoot.querySelector('[part~=picker] option') ? resolve() : setTimeout(listed, 50));
+      listed();
+    });
+  });
+  await shoot(tab, 'settings', 'alice');
+  await reset();
+
+  await tab.emulateMedia({ colorScheme: 'dark' });
+  await tab.evaluate(() => widget('alice', 'alice', 'bob'));
+  await shoot(tab, 'idle-dark', 'alice');
+  await reset();
+  await tab.emulateMedia({ colorScheme: 'light' });
+
+  // Windows high contrast: the palette forced on the page.
+  await tab.emulateMedia({ forcedColors: 'active' });
+  await call(tab, {}, 'connected');
+  await tab.evaluate(() => document.querySelector('#alice').toggleMute(true));
+  await shoot(tab, 'connected-forced-colors', 'alice');
+  await reset();
+  await tab.emulateMedia({ forcedColors: 'none' });
 } finally {
   await browser.close();
   await page.close();

@@ -31,6 +31,8 @@ export interface CallClientSettings {
   readonly tokenProvider?: () => string | Promise<string>;
   /** The user's display name, sent with each invite. */
   readonly callerName?: string;
+  /** The callee's display name, shown by this side during the call (sent with the invite too). */
+  readonly calleeName?: string;
   /** How long an outgoing call rings, in ms (clamped to 1000–120000). */
   readonly ringTimeout?: number;
   readonly iceServers?: RTCIceServer[];

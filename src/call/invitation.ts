@@ -16,6 +16,8 @@ export interface InvitationSettings {
   readonly caller: string;
   readonly callee?: string;
   readonly callerName?: string;
+  /** The callee as the caller knows them: the caller's own screen shows it (the callee's shows its own). */
+  readonly calleeName?: string;
   readonly ringTimeout?: number;
 }
 
@@ -28,12 +30,12 @@ export interface InvitationSettings {
  * invitation({ caller: 'Alice@Example.org', callee: 'bob@example.org', ringTimeout: 5 });
  * // { parties: { caller: { uri: 'alice@example.org' }, callee: { uri: 'bob@example.org' } }, timeout: 1000 }
  */
-export function invitation({ caller, callee, callerName, ringTimeout }: InvitationSettings): Invitation | string {
+export function invitation({ caller, callee, callerName, calleeName, ringTimeout }: InvitationSettings): Invitation | string {
   const from = normalizeAddress(caller);
   const to = normalizeAddress(callee ?? '');
   if (!from || !to) return 'caller and callee must be user@domain';
   const { min, max } = limits.ringTimeout;
   const timeout = ringTimeout ? Math.min(max, Math.max(min, Math.round(ringTimeout))) : undefined;
-  const name = callerName?.slice(0, limits.text);
-  return { parties: { caller: name ? { uri: from, name } : { uri: from }, callee: { uri: to } }, timeout };
+  const party = (uri: string, name?: string) => (name ? { uri, name: name.slice(0, limits.text) } : { uri });
+  return { parties: { caller: party(from, callerName), callee: party(to, calleeName) }, timeout };
 }

@@ -48,6 +48,12 @@ describe('invitation', () => {
     assert.equal(typeof late !== 'string' && late.timeout, 120_000);
   });
 
+  test('names the callee as the caller knows them, cut to the same limit', () => {
+    const invite = invitation({ caller: 'alice@example.org', callee: 'bob@example.org', calleeName: 'Bob Example' });
+    assert.ok(typeof invite !== 'string');
+    assert.deepEqual(invite.parties.callee, { uri: 'bob@example.org', name: 'Bob Example' });
+  });
+
   test('says why there is no call when an address is not user@domain', () => {
     assert.equal(invitation({ caller: 'alice@example.org', callee: 'bob' }), 'caller and callee must be user@domain');
     assert.equal(invitation({ caller: '', callee: 'bob@example.org' }), 'caller and callee must be user@domain');
