@@ -113,6 +113,7 @@ describe('the in-call screen', () => {
     await sendKeys({ press: 'Enter' });
     await waitUntil(() => more.getAttribute('aria-expanded') === 'true', 'the menu does not open');
     await waitUntil(() => alice.shadowRoot!.activeElement?.closest('[part=menu]'), 'the focus is not in the menu');
+    await expect(alice).to.be.accessible();
     await sendKeys({ press: 'Escape' });
     await waitUntil(() => more.getAttribute('aria-expanded') === 'false', 'Escape leaves the menu open');
     await waitUntil(() => alice.shadowRoot!.activeElement === more, 'the focus is not back on the more button');
@@ -146,6 +147,7 @@ describe('the in-call screen', () => {
     expect(tile.checkVisibility()).to.equal(true);
     expect(part(alice, 'local-video')!.checkVisibility()).to.equal(false);
     expect(tile.querySelector('.avatar')!.textContent).to.equal(alice.caller[0]!.toUpperCase());
+    await expect(alice).to.be.accessible();
   });
 
   it('fades the controls after a while without activity, and brings them back on a pointer move', async () => {
