@@ -298,7 +298,8 @@ export class InCallView implements ReactiveController {
     (host.renderRoot as ShadowRoot).adoptedStyleSheets.push(sheet);
     host.addController(this);
     this.#drag = new SelfViewDrag(host);
-    new ControlsFade(host, kit.states, () => kit.client.state === 'connected' && !host.audioOnly);
+    // Over a video only, and never while the status line says the call is reconnecting.
+    new ControlsFade(host, kit.states, () => kit.client.state === 'connected' && !host.audioOnly && !this.reconnecting);
     // A press anywhere else closes the menu.
     host.addEventListener('pointerdown', (event) => {
       const inMenu = event.composedPath().some((node) => node instanceof Element && /\b(menu|more-button)\b/.test(node.part.value));
@@ -321,6 +322,8 @@ export class InCallView implements ReactiveController {
 
   hostUpdate(): void {
     const { client, states } = this.#kit;
+    // The menu belongs to one connected call: the next call starts with it closed.
+    if (client.state !== 'connected') this.#menu = false;
     const rated = client.state === 'connected' && client.media?.quality;
     if (rated) states.add(`quality-${rated}`);
     if (this.reconnecting) states.add('reconnecting');

@@ -55,6 +55,11 @@ export const styles = css`
     text-overflow: ellipsis;
   }
 
+  /* An error is said in full, over as many lines as it takes. */
+  :host(:state(error)) [part='status'] {
+    white-space: normal;
+  }
+
   [part~='party'] {
     position: absolute;
     inset: 0;
