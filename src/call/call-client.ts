@@ -352,7 +352,7 @@ export class CallClient extends EventTarget {
       return failure('token-provider', `${error}`);
     }
     if (typeof given !== 'string' || !given) return failure('token-provider', 'tokenProvider gave no string');
-    return sendableToken(given) ? given : failure('token-refused', 'not a JWT');
+    return sendableToken(given) ? given : failure('token-refused', 'not a JWT of at most 4096 characters');
   }
 
   /**
@@ -390,6 +390,8 @@ export class CallClient extends EventTarget {
     clearTimeout(this.#retry);
     void this.#issued.then((issued) => issued?.stop());
     this.#issued = Promise.resolve(undefined);
+    // Closed on purpose while open (new settings, a token that expired on it): it was up, the next failure is news.
+    if (this.#signaling?.open) this.#failures = 0;
     this.#signaling?.close();
     this.#signaling = undefined;
     this.#online(false);

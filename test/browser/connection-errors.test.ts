@@ -119,7 +119,16 @@ describe('<wsp-call> connection errors', () => {
     const page = handed('<h1>Unauthorized</h1>');
     const { el, error } = await failing(url, { tokenProvider: async () => page });
     expect(error.code).to.equal('token-refused');
-    expect(error.message).to.equal('Sign-in refused: not a JWT');
+    expect(error.message).to.equal('Sign-in refused: not a JWT of at most 4096 characters');
+    expect(status(el)).to.equal('Fehler: Anmeldung abgelehnt');
+  });
+
+  it('a token longer than a header line may carry is not sent: token-refused, and nothing breaks', async () => {
+    const { url } = await wspConfig();
+    const long = handed(`${'a'.repeat(5000)}.${'b'.repeat(100)}.${'c'.repeat(43)}`);
+    const { el, error } = await failing(url, { token: long });
+    expect(error.code).to.equal('token-refused');
+    expect(error.message).to.equal('Sign-in refused: not a JWT of at most 4096 characters');
     expect(status(el)).to.equal('Fehler: Anmeldung abgelehnt');
   });
 
