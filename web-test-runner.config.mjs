@@ -4,29 +4,36 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import * as puppeteer from 'puppeteer-core';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 import { firefoxLaunchOptions } from './scripts/firefox.mjs';
 import { webkitLauncher, webkitRunnerHtml } from './scripts/webkit.mjs';
 import { frameworkApps } from './scripts/framework-apps.mjs';
-import { LOOPBACK_ARGS, startFederation, startServer } from './scripts/start-server.mjs';
+import { freePorts, LOOPBACK_ARGS, startFederation, startServer } from './scripts/start-server.mjs';
 import { startBlackHole, startTurn } from './scripts/start-turn.mjs';
 
 /** Every invite rings all of a user's devices, so each test takes users of its own from this directory. */
 /** Test files take theirs by prefix (test/browser/helpers.ts, freshUser). */
 export const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
 // `wk`: WebKit's, whatever prefix its tests ask for (test/browser/helpers.ts).
-for (const prefix of ['el', 'ev', 'fe', 're', 'ui', 'fw', 'cc', 'wk', 'tu']) for (let i = 1; i <= 80; i++) users.push(`${prefix}${i}`);
+for (const prefix of ['el', 'ev', 'fe', 're', 'ui', 'fw', 'cc', 'wk', 'tu', 'ce']) for (let i = 1; i <= 80; i++) users.push(`${prefix}${i}`);
 
 /**
  * Starts the servers in serverStart, stops them in serverStop, and tells the page where they are: GET /__wsp/config.json.
  * For the TURN tests (test/browser/turn.test.ts): a real coturn, a WSP server that issues credentials for it (`turn`:
  * where it is, and coturn's URLs and secret, with which a test makes credentials coturn refuses), and a STUN server
  * that never answers (`blackHole`; `executeServerCommand('black-hole-requests')` says how many requests it swallowed).
+ * For the connection errors (test/browser/connection-errors.test.ts): the single server's token `secret`, with which a
+ * test mints tokens the server refuses (expired ones), a server of the same domain and secret that refuses every page's
+ * origin but `https://shop.example` (`strict`), and a WebSocket address where nothing listens (`unreachable`).
  */
 function wspServer() {
+  const secret = randomBytes(24).toString('hex');
   let wsp;
+  let strict;
+  let unreachable;
   let federation;
   let turn;
   let turnWsp;
@@ -42,15 +49,18 @@ function wspServer() {
         const flags = ['--domain', 'localhost', '--port', '0', '--turn-urls', `${turn.urls.udp},${turn.urls.tcp}`, ...args];
         turnWsp = await startServer(flags, { log, env: { WSP_TURN_SECRET: turn.secret } });
       });
-      [wsp, federation, blackHole] = await Promise.all([
-        startServer(['--domain', 'localhost', '--port', '0', ...args], { log }),
+      const single = ['--domain', 'localhost', '--port', '0', ...args];
+      [wsp, strict, federation, blackHole, [unreachable]] = await Promise.all([
+        startServer(single, { log, env: { WSP_SECRET: secret } }),
+        startServer([...single, '--origins', 'https://shop.example'], { log, env: { WSP_SECRET: secret } }),
         startFederation({ args, log }),
         startBlackHole(),
+        freePorts(1),
         turnStarted,
       ]);
     },
     async serverStop() {
-      await Promise.all([wsp?.stop(), federation?.stop(), turnWsp?.stop(), turn?.stop(), blackHole?.stop()]);
+      await Promise.all([wsp?.stop(), strict?.stop(), federation?.stop(), turnWsp?.stop(), turn?.stop(), blackHole?.stop()]);
     },
     executeCommand({ command }) {
       if (command === 'black-hole-requests') return { requests: blackHole.requests() };
@@ -60,6 +70,9 @@ function wspServer() {
       if (context.path !== '/__wsp/config.json') return undefined;
       const config = {
         ...where(wsp),
+        secret,
+        strict: where(strict),
+        unreachable: `ws://127.0.0.1:${unreachable}/wsp`,
         alpha: where(federation.alpha),
         beta: where(federation.beta),
         turn: { ...where(turnWsp), urls: [turn.urls.udp, turn.urls.tcp], secret: turn.secret },
@@ -256,6 +269,14 @@ export default {
   browserStartTimeout: 120_000,
   testsStartTimeout: 120_000,
   testFramework: { config: { timeout: 20_000 } },
+  // A site's backend that refuses to mint a token, the visitor not being signed in (test/browser/connection-errors.test.ts).
+  middleware: [
+    (context, next) => {
+      if (context.path !== '/__wsp/unauthorized') return next();
+      context.status = 401;
+      context.body = 'not signed in';
+    },
+  ],
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
     wspServer(),

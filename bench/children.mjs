@@ -48,26 +48,32 @@ export function serve(handlers) {
   process.on('disconnect', () => process.exit(0)); // the parent is gone: nobody needs these sockets
 }
 
-/** Opens a WSP client socket (subprotocol wsp-1.0); rejects on error or on a refused upgrade. */
-export function openSocket(url) {
+/**
+ * Opens a WSP client socket offering `protocols` (wsp-1.0 and the token, docs/protocol.md §3: `offers()` of
+ * load-servers.mjs); rejects on error or on a refused upgrade.
+ */
+export function openSocket(url, protocols = ['wsp-1.0']) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, 'wsp-1.0', { perMessageDeflate: false });
+    const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
     ws.once('open', () => resolve(ws));
     ws.on('error', reject); // kept for the socket's life: an error after open must not throw (a no-op then)
     ws.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused: ${response.statusCode}`)));
   });
 }
 
-/** Opens every url with at most `concurrency` handshakes in flight; returns the sockets, in the order of `urls`. */
-export async function openAll(urls, concurrency) {
-  const sockets = new Array(urls.length);
+/**
+ * Opens every target `{ url, protocols }` with at most `concurrency` handshakes in flight; returns the sockets, in the
+ * order of `targets`.
+ */
+export async function openAll(targets, concurrency) {
+  const sockets = new Array(targets.length);
   let next = 0;
   const worker = async () => {
-    while (next < urls.length) {
+    while (next < targets.length) {
       const index = next++;
-      sockets[index] = await openSocket(urls[index]);
+      sockets[index] = await openSocket(targets[index].url, targets[index].protocols);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, urls.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
   return sockets;
 }

@@ -2,13 +2,15 @@
 // federated call takes, against one server's, is the call-setup bench's: bench/call-setup.mjs.)
 import { WebSocket } from 'ws';
 import { LOOPBACK_ARGS, startFederation } from '../scripts/start-server.mjs';
+import { offers } from './load-servers.mjs';
 import { summarize } from './stats.mjs';
 
 /** A WSP client of `server` (`startServer`'s result; dev tokens on), with a queue of received frames. */
 async function client(server, user) {
   const response = await fetch(`http://127.0.0.1:${server.port}/dev/token?user=${user}`);
   const { token } = await response.json();
-  const ws = new WebSocket(`${server.url}?token=${encodeURIComponent(token)}`, 'wsp-1.0');
+  const [protocols] = await offers([token]);
+  const ws = new WebSocket(server.url, protocols);
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);

@@ -2,12 +2,13 @@
 // memory per connection (RSS from /proc, V8 heap from bench/server-probe.mjs, both after a full GC), and a call that
 // still goes through once it is loaded. The connections are held by child processes (bench/idle-clients.mjs).
 import { forkChild, openSocket } from './children.mjs';
-import { cpuMsOf, mintTokens, rssOf, startBenchCluster, startBenchServer } from './load-servers.mjs';
+import { cpuMsOf, mintTokens, offers, rssOf, startBenchCluster, startBenchServer } from './load-servers.mjs';
 import { frames } from './signaling-frames.mjs';
 
 /** A WSP client of the bench server that hands out the frames it receives, in order. */
 async function wspClient(server, token) {
-  const socket = await openSocket(`${server.url}?token=${token}`);
+  const [protocols] = await offers([token]);
+  const socket = await openSocket(server.url, protocols);
   const queue = [];
   const waiting = [];
   socket.on('message', (data) => {
@@ -75,7 +76,7 @@ export async function measureIdleCapacity({ connections = 10_000, processes = 2,
     const before = await memoryOf(servers);
     const users = Array.from({ length: connections }, (_, i) => `idle${i}@localhost`);
     const minting = performance.now();
-    const tokens = await mintTokens(users);
+    const protocols = await offers(await mintTokens(users));
     const mintMs = performance.now() - minting;
     const share = (i) => users.map((_, index) => index).filter((index) => index % processes === i);
     const started = performance.now();
@@ -86,7 +87,7 @@ export async function measureIdleCapacity({ connections = 10_000, processes = 2,
           type: 'open',
           concurrency,
           users: share(i).map((index) => users[index]),
-          urls: share(i).map((index) => `${servers[index % servers.length].url}?token=${tokens[index]}`),
+          targets: share(i).map((index) => ({ url: servers[index % servers.length].url, protocols: protocols[index] })),
         }),
       ),
     );

@@ -22,9 +22,9 @@ function answerCalls(socket, me) {
 }
 
 serve({
-  async open({ urls, users, concurrency }) {
+  async open({ targets, users, concurrency }) {
     const started = performance.now();
-    sockets = await openAll(urls, concurrency);
+    sockets = await openAll(targets, concurrency);
     const ms = performance.now() - started;
     sockets.forEach((socket, i) => answerCalls(socket, users[i]));
     return { ms, opened: sockets.length };

@@ -40,12 +40,20 @@ export function cpuMsOf(pid) {
 }
 
 let auth; // src/server/auth.ts, imported once: each tsImport() registers a loader anew
+let handshake; // src/protocol/handshake.ts, likewise
 
 /** Tokens for `addresses`, minted with `mintToken` from src/server (what `wsp-server token` runs). */
 export async function mintTokens(addresses, secret = BENCH_SECRET) {
   auth ??= tsImport('../src/server/auth.ts', import.meta.url);
   const { mintToken } = await auth;
   return Promise.all(addresses.map((address) => mintToken({ address, secret, ttlSeconds: 3600 })));
+}
+
+/** The subprotocols a client offers with each of `tokens` (docs/protocol.md §3): wsp-1.0, and `wsp-token.<token>`. */
+export async function offers(tokens) {
+  handshake ??= tsImport('../src/protocol/handshake.ts', import.meta.url);
+  const { clientProtocols } = await handshake;
+  return tokens.map((token) => clientProtocols(token));
 }
 
 /**

@@ -179,7 +179,7 @@ serve({
   async open({ pairs: specs, concurrency }) {
     const started = performance.now();
     const sockets = await openAll(
-      specs.flatMap((spec) => [spec.callerUrl, spec.calleeUrl]),
+      specs.flatMap((spec) => [spec.callerTarget, spec.calleeTarget]),
       concurrency,
     );
     pairs = specs.map((spec, i) => ({ caller: spec.caller, callee: spec.callee, callerSocket: sockets[2 * i], calleeSocket: sockets[2 * i + 1] }));

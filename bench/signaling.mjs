@@ -4,7 +4,7 @@
 // `node bench/signaling.mjs [wsp|federation|bare|bare-json]`; BENCH_LOAD_CALLS, BENCH_LOAD_PROCESSES,
 // BENCH_LOAD_INTERVAL (ms between a pair's calls), BENCH_CPU_PROFILE (a file for the server's CPU profile).
 import { forkChild } from './children.mjs';
-import { cpuMsOf, mintTokens, startBareRelay, startBenchCluster, startBenchFederation, startBenchServer } from './load-servers.mjs';
+import { cpuMsOf, mintTokens, offers, startBareRelay, startBenchCluster, startBenchFederation, startBenchServer } from './load-servers.mjs';
 import { CANDIDATES, SDP_LENGTH } from './signaling-frames.mjs';
 
 /** Frames one call relays: invite, ringing, offer, answer, the candidates both ways, bye. */
@@ -40,11 +40,11 @@ function parties(calls, callerDomain, calleeDomain = callerDomain) {
 /** Callers connect to `callerServer`, callees to `calleeServer`, each with a token of its own. */
 async function wspPairs(calls, callerServer, calleeServer) {
   const pairs = parties(calls, callerServer.domain, calleeServer.domain);
-  const tokens = await mintTokens(pairs.flatMap(({ caller, callee }) => [caller, callee]));
+  const protocols = await offers(await mintTokens(pairs.flatMap(({ caller, callee }) => [caller, callee])));
   return pairs.map((pair, i) => ({
     ...pair,
-    callerUrl: `${callerServer.url}?token=${tokens[2 * i]}`,
-    calleeUrl: `${calleeServer.url}?token=${tokens[2 * i + 1]}`,
+    callerTarget: { url: callerServer.url, protocols: protocols[2 * i] },
+    calleeTarget: { url: calleeServer.url, protocols: protocols[2 * i + 1] },
   }));
 }
 
@@ -52,8 +52,8 @@ async function bareTarget(calls, options) {
   const relay = await startBareRelay(options);
   const pairs = parties(calls, 'localhost').map((pair) => ({
     ...pair,
-    callerUrl: `${relay.url}?me=${pair.caller}&peer=${pair.callee}`,
-    calleeUrl: `${relay.url}?me=${pair.callee}&peer=${pair.caller}`,
+    callerTarget: { url: `${relay.url}?me=${pair.caller}&peer=${pair.callee}` },
+    calleeTarget: { url: `${relay.url}?me=${pair.callee}&peer=${pair.caller}` },
   }));
   return { pids: [relay.pid], stop: relay.stop, pairs };
 }

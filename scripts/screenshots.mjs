@@ -31,7 +31,8 @@ function pageHelpers({ url, http }) {
   };
   // A device of carol that takes the invite and never rings: the caller stays "dialing".
   window.silentDevice = async () => {
-    const socket = new WebSocket(`${url}?token=${await token('carol')}`, 'wsp-1.0');
+    // WSP's subprotocol and the token as a second one (docs/protocol.md §3).
+    const socket = new WebSocket(url, ['wsp-1.0', `wsp-token.${await token('carol')}`]);
     await new Promise((resolve) => (socket.onopen = resolve));
     return socket;
   };

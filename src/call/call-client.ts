@@ -4,8 +4,9 @@ import { CallState, isActive } from './call-state.js';
 import type { ConnectedEvent, EndedEvent, RingingEvent, StateChangeEvent, SwitchEvent } from './events.js';
 import { WspErrorEvent } from './events.js';
 import type { IssuedIceServers } from './ice-servers.js';
+import { sendableToken } from '../protocol/handshake.js';
 import { RESTART_CLOSE_CODE } from '../protocol/restart.js';
-import { retryDelay, type Closed } from './reconnect.js';
+import { closeFailure, failure, retryDelay, type Closed, type ConnectionFailure } from './reconnect.js';
 import { Signaling } from './signaling.js';
 import { callsPossible } from './support.js';
 // The protocol's modules one by one, not its index: the bye reasons (bye-reasons.ts) stay out of the first load.
@@ -83,8 +84,6 @@ const loadEngine = (): Promise<CallEngine> => (engine ??= import('./call-engine.
 
 const { INCOMING, ENDED } = CallState;
 const sessionEvents = ['statechange', 'media', 'handover', 'error'] as const;
-/** Said whenever the server cannot be reached: it refused the connection, is unreachable, or the connection dropped. */
-const offline = 'Not connected to the server (refused or lost)';
 
 /**
  * A WSP 1.0 phone without a user interface: keeps the WebSocket to its server open while started (reconnecting
@@ -119,6 +118,8 @@ export class CallClient extends EventTarget {
   /** What the open (or opening) connection was made for; a change of server, caller or token reconnects. */
   #key = '';
   #failures = 0;
+  /** Why the client is not connected, as last reported: call() says it again. */
+  #failure?: ConnectionFailure;
   #retry?: ReturnType<typeof setTimeout>;
   /** call() waits for the connection, or an incoming call for the call engine: busy already. */
   #placing = false;
@@ -202,7 +203,7 @@ export class CallClient extends EventTarget {
     if (this.busy) return;
     const invite = call.invitation(settings);
     if (typeof invite === 'string') return this.#error(invite);
-    if (!signaling?.open) return this.#error(offline);
+    if (!signaling?.open) return this.#report(this.#failure ?? failure('unreachable'));
     this.#adopt(call, signaling, await this.#issued).invite(invite.parties, invite.timeout);
   }
 
@@ -293,20 +294,19 @@ export class CallClient extends EventTarget {
 
   async #open(key: string): Promise<Signaling | undefined> {
     const settings = this.#settings;
+    const token = await this.#token();
+    if (key !== this.#key) return;
+    if (typeof token !== 'string') return this.#lost(key, token);
     let signaling: Signaling;
     try {
-      const token = settings.tokenProvider ? await settings.tokenProvider() : settings.token!;
-      if (key !== this.#key) return;
-      const url = new URL(settings.server);
-      url.searchParams.set('token', token);
-      signaling = this.#signaling = new Signaling(url.href);
-      this.#issued = import('./ice-servers.js').then(
-        (module) => module.issueIceServers(settings, token),
-        () => undefined,
-      );
+      signaling = this.#signaling = new Signaling(settings.server, token);
     } catch (error) {
-      return this.#lost(key, `${error}`);
+      return this.#lost(key, failure('unreachable', `${error}`)); // no ws: or wss: URL
     }
+    this.#issued = import('./ice-servers.js').then(
+      (module) => module.issueIceServers(settings.server, token, () => this.#token()),
+      () => undefined,
+    );
     signaling.oninvite = (frame) => this.#invited(signaling, frame);
     signaling.onnotice = ({ code, reason }) => {
       this.#error(`Server notice ${code}${reason ? `: ${reason}` : ''}`);
@@ -317,27 +317,52 @@ export class CallClient extends EventTarget {
         void this.connect();
       }
     };
-    signaling.onclose = (closed) => {
+    signaling.onclose = (closed, wasOpen) => {
       this.#signaling = undefined;
+      const lost = closeFailure(closed, wasOpen);
       // Before the handover the call needs the server; after it, the DataChannel carries it alone.
       const session = this.session;
-      if (session && !session.handedOver) session.end(ByeCode.PEER_LOST, offline);
-      this.#lost(key, offline, closed);
+      if (session && !session.handedOver) session.end(ByeCode.PEER_LOST, lost.message);
+      // A connection that was up and dropped starts a new run of failures; a refusal (it opened only to close) goes on
+      // with the run, so a refused token is retried after a growing backoff.
+      if (lost.code === 'connection-lost') this.#failures = 0;
+      this.#lost(key, lost, closed, wasOpen);
     };
     if (!(await signaling.opened)) return;
-    this.#failures = 0;
     this.#online(true);
     return signaling;
   }
 
   /**
-   * Tries again later, with a fresh token: the server may be back, the token renewed. A draining server's close says
-   * when (and is no error: the server comes back, or the load balancer sends the client to another).
+   * The token to connect (or ask for TURN credentials) with: `token`, or a fresh one from `tokenProvider`; or why there
+   * is none. Never sent, nor put in a message, unless it has a token's shape: a provider may hand back an error page's
+   * body, or an object.
    */
-  #lost(key: string, message: string, closed?: Closed): undefined {
+  async #token(): Promise<string | ConnectionFailure> {
+    const { token, tokenProvider } = this.#settings;
+    let given: unknown = token;
+    try {
+      if (tokenProvider) given = await tokenProvider();
+    } catch (error) {
+      return failure('token-provider', `${error}`);
+    }
+    if (typeof given !== 'string' || !given) return failure('token-provider', 'tokenProvider gave no string');
+    return sendableToken(given) ? given : failure('token-refused', 'not a JWT of at most 4096 characters');
+  }
+
+  /**
+   * Tries again later, with a fresh token: the server may be back, the token renewed. A draining server's close says
+   * when (and is no error: the server comes back, or the load balancer sends the client to another). The failure is
+   * reported unless the last one had the same cause and the socket never opened: an open socket told the page it was
+   * online, so its refusal is news again.
+   */
+  #lost(key: string, lost: ConnectionFailure, closed?: Closed, wasOpen?: boolean): undefined {
     this.#online(false);
     if (closed?.code === RESTART_CLOSE_CODE) this.#failures = 0;
-    else if (!this.#failures++) this.#error(message);
+    else {
+      if (!this.#failures++ || wasOpen || lost.code !== this.#failure?.code) this.#report(lost);
+      this.#failure = lost;
+    }
     this.#retry = setTimeout(
       () => {
         if (this.#key !== key) return;
@@ -360,6 +385,8 @@ export class CallClient extends EventTarget {
     clearTimeout(this.#retry);
     void this.#issued.then((issued) => issued?.stop());
     this.#issued = Promise.resolve(undefined);
+    // Closed on purpose while open (new settings, a token that expired on it): it was up, the next failure is news.
+    if (this.#signaling?.open) this.#failures = 0;
     this.#signaling?.close();
     this.#signaling = undefined;
     this.#online(false);
@@ -373,6 +400,10 @@ export class CallClient extends EventTarget {
 
   #error(message: string): void {
     this.#notify(new WspErrorEvent(message));
+  }
+
+  #report({ message, code }: ConnectionFailure): void {
+    this.#notify(new WspErrorEvent(message, code));
   }
 
   #unsupported(): void {

@@ -78,18 +78,35 @@ export class StateChangeEvent extends Event {
 }
 
 /**
- * The `code` of an `error` event, where the widget tells one: `unsupported` (this browser cannot place or take calls),
- * or why a call found no network path (`bye` 504): `turn-refused` (the TURN server refused the credentials),
- * `turn-needed` (no TURN server was configured and no direct path exists: one would likely have helped), `no-route`
- * (not even through the TURN server, or the other side found none).
+ * Why the widget is not connected to its server (docs/protocol.md §3), as the `code` of its `error` event:
+ * - `origin-refused`: the server takes no connections from this page's origin (close code 4403);
+ * - `token-refused`: the server refused the token (close 4401: missing, malformed, expired, forged, valid for too long;
+ *   4404: of another domain, or of a user the server does not know), or the widget did not send it, since it cannot be
+ *   one (not a JWT, or longer than 4096 characters);
+ * - `token-provider`: the page's `tokenProvider` threw, rejected, or returned no string (or an empty one);
+ * - `unreachable`: the socket never opened: the server is down or unknown, or refused it over HTTP (over its limits,
+ *   draining);
+ * - `connection-lost`: the connection was open, and dropped.
+ * The widget retries after its backoff (1 s, doubling up to 30 s), each time with a fresh token from `tokenProvider`.
  */
-export type WspErrorCode = 'unsupported' | 'turn-refused' | 'turn-needed' | 'no-route';
+export type ConnectionErrorCode = 'origin-refused' | 'token-refused' | 'token-provider' | 'unreachable' | 'connection-lost';
+
+/**
+ * The `code` of an `error` event, where the widget tells one: `unsupported` (this browser cannot place or take calls),
+ * why a call found no network path (`bye` 504): `turn-refused` (the TURN server refused the credentials),
+ * `turn-needed` (no TURN server was configured and no direct path exists: one would likely have helped), `no-route`
+ * (not even through the TURN server, or the other side found none); or why it is not connected to its server
+ * ({@link ConnectionErrorCode}).
+ */
+export type WspErrorCode = 'unsupported' | 'turn-refused' | 'turn-needed' | 'no-route' | ConnectionErrorCode;
 
 /**
  * `error`: something the user should hear of went wrong (the server refused the connection, camera or
- * microphone denied…); `message` says what, in English. A call goes on when it can; if it cannot, `ended` follows.
- * `code` tells some errors apart for code: `unsupported` when this browser can neither place nor take calls; `turn-refused`,
- * `turn-needed` or `no-route` when a call could not connect (it then ends with `bye` 504, whose reason says the same).
+ * microphone denied…); `message` says what, in English (never a token). A call goes on when it can; if it cannot,
+ * `ended` follows. `code` tells some errors apart for code: `unsupported` when this browser can neither place nor take
+ * calls; `turn-refused`, `turn-needed` or `no-route` when a call could not connect (it then ends with `bye` 504, whose
+ * reason says the same); `origin-refused`, `token-refused`, `token-provider`, `unreachable` or `connection-lost` when the
+ * widget is not connected to its server ({@link ConnectionErrorCode}).
  *
  * Composed but, unlike the other events, not bubbling (like an `<img>`'s `error`): an `error` event that
  * bubbled up to `window` would reach `window.onerror` and be reported as an uncaught script error by error
@@ -98,13 +115,15 @@ export type WspErrorCode = 'unsupported' | 'turn-refused' | 'turn-needed' | 'no-
  * @example
  * el.addEventListener('error', (e) => console.warn('wsp-call:', e.message));
  * el.addEventListener('error', (e) => e.code === 'unsupported' && showPhoneNumberInstead());
+ * el.addEventListener('error', (e) => e.code === 'token-refused' && redirectToLogin());
  */
 export class WspErrorEvent extends ErrorEvent {
   /**
    * What went wrong, machine-readable, where the widget tells it: `unsupported` when this browser cannot place or take
    * calls (it has no WebRTC, or gives this page no camera and microphone: an `http:` page that is not localhost), fired
    * at each call() and at each incoming call, which is refused with `bye` 606. `turn-refused`, `turn-needed`, `no-route`:
-   * see {@link WspErrorCode}. Undefined for the other errors.
+   * see {@link WspErrorCode}; `origin-refused`, `token-refused`, `token-provider`, `unreachable`, `connection-lost`: see
+   * {@link ConnectionErrorCode}. Undefined for the other errors.
    */
   readonly code?: WspErrorCode;
   constructor(message: string, code?: WspErrorCode) {

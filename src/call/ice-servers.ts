@@ -1,23 +1,26 @@
-import { TURN_PATH } from '../protocol/paths.js';
+import { TURN_PATH, WSP_PATH } from '../protocol/paths.js';
 import { pageTimers, type DeadlineTimers } from './connect-deadline.js';
 
-/** What a WSP server answers at `GET /wsp/turn` (docs/protocol.md §3.1). */
+/** What a WSP server answers at `POST /wsp/turn` (docs/protocol.md §3.1). */
 interface TurnAnswer {
   readonly iceServers: RTCIceServer[];
   readonly ttl: number;
 }
 
 /**
- * The URL of a server's TURN credentials, from the WebSocket URL the widget connects to: `wss://example.org/wsp` →
- * `https://example.org/wsp/turn?token=…`. Pure.
+ * The URL of a server's TURN credentials, from the WebSocket URL the widget connects to, its path with `/turn` added:
+ * `wss://example.org/wsp` → `https://example.org/wsp/turn` (TURN_PATH), and behind a proxy that serves the server
+ * under a prefix, `ws://host/alpha/wsp` → `http://host/alpha/wsp/turn`. The token goes in the body of the POST, never
+ * in a URL a browser may print. Pure.
  *
  * @example
- * turnCredentialsUrl('ws://127.0.0.1:8080/wsp', 'ey…'); // 'http://127.0.0.1:8080/wsp/turn?token=ey…'
+ * turnCredentialsUrl('ws://127.0.0.1:8080/wsp'); // 'http://127.0.0.1:8080/wsp/turn'
  */
-export function turnCredentialsUrl(server: string, token: string): string {
-  const url = new URL(TURN_PATH, server);
+export function turnCredentialsUrl(server: string): string {
+  const url = new URL(server);
   url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
-  url.searchParams.set('token', token);
+  url.pathname = url.pathname.replace(/\/?$/, TURN_PATH.slice(WSP_PATH.length));
+  url.search = url.hash = '';
   return url.href;
 }
 
@@ -46,8 +49,11 @@ export function readTurnAnswer(body: unknown): TurnAnswer | undefined {
 export interface IssuedIceServersOptions {
   /** The WebSocket URL of the widget's WSP server. */
   readonly server: string;
-  /** A token for the request: the one the connection used, or a fresh one from the page's tokenProvider. */
-  readonly token: () => string | Promise<string>;
+  /**
+   * A token for the request: the one the connection used, or a fresh one from the page's tokenProvider, checked as the
+   * connection checks it. Anything but a string stands for no token (why there is none): nothing is asked then.
+   */
+  readonly token: () => unknown;
   /** The page's fetch, or a test's. */
   readonly fetch?: typeof fetch;
   /** The page's timers, or a test's fake clock. */
@@ -59,8 +65,8 @@ const RENEW_AT = 0.75;
 
 /**
  * The TURN credentials a widget's WSP server issues (docs/protocol.md §3.1), kept fresh: asked for when the widget
- * connects, again at three quarters of their lifetime and before an ICE restart. A server without TURN (HTTP 404,
- * an older server) or one that cannot be asked leaves the list empty: the page's ICE servers alone are used.
+ * connects, again at three quarters of their lifetime and before an ICE restart. A server without TURN (HTTP 204; 404
+ * from an older server) or one that cannot be asked leaves the list empty: the page's ICE servers alone are used.
  *
  * @example
  * const issued = new IssuedIceServers({ server: 'wss://example.org/wsp', token: () => token });
@@ -91,9 +97,13 @@ export class IssuedIceServers {
 
   async #renew(): Promise<RTCIceServer[]> {
     try {
-      const url = turnCredentialsUrl(this.#options.server, await this.#options.token());
-      const response = await (this.#options.fetch ?? fetch)(url, { cache: 'no-store' });
-      const answer = response.ok ? readTurnAnswer(await response.json()) : undefined;
+      const token = await this.#options.token();
+      // No token: the connection reports why; the page's ICE servers still work meanwhile.
+      if (typeof token !== 'string') return this.servers;
+      // A text/plain body makes it a CORS simple request: no preflight. A server without TURN answers 204.
+      const request = { method: 'POST', body: token, cache: 'no-store' } as const;
+      const response = await (this.#options.fetch ?? fetch)(turnCredentialsUrl(this.#options.server), request);
+      const answer = response.status === 200 ? readTurnAnswer(await response.json()) : undefined;
       if (answer && !this.#stopped) this.#take(answer);
     } catch {
       // No TURN from this server now: the page's ICE servers still work, and the next renewal may succeed.
@@ -119,20 +129,17 @@ export class IssuedIceServers {
 }
 
 /**
- * The TURN credentials for a client that connected to `settings.server` with `token`, once the server answered (none
- * when it has no TURN, or cannot be asked); renewals take a fresh token from `settings.tokenProvider` where there is one.
+ * The TURN credentials for a client that connected to `server` with `token`, once the server answered (none when it
+ * has no TURN, or cannot be asked); renewals take a fresh token from `next` (the client's, checked as for a connection).
  */
-export async function issueIceServers(
-  settings: { readonly server: string; readonly token?: string; readonly tokenProvider?: () => string | Promise<string> },
-  token: string,
-): Promise<IssuedIceServers> {
+export async function issueIceServers(server: string, token: string, next: () => unknown): Promise<IssuedIceServers> {
   let first: string | undefined = token;
   const nextToken = () => {
     const given = first;
     first = undefined;
-    return given ?? (settings.tokenProvider ? settings.tokenProvider() : settings.token!);
+    return given ?? next();
   };
-  const issued = new IssuedIceServers({ server: settings.server, token: nextToken });
+  const issued = new IssuedIceServers({ server, token: nextToken });
   await issued.renew();
   return issued;
 }

@@ -1,9 +1,42 @@
+import { RefusalCode } from '../protocol/handshake.js';
 import { RESTART_CLOSE_CODE, retryAfterOf } from '../protocol/restart.js';
+import { en } from '../i18n/strings.js';
+import type { ConnectionErrorCode } from './events.js';
 
 /** What the client knows of how its WebSocket closed; nothing when it never opened or the token could not be had. */
 export interface Closed {
   readonly code: number;
   readonly reason: string;
+}
+
+/** Why the client is not connected: its `error` event's code, and the English message, which never holds the token. */
+export interface ConnectionFailure {
+  readonly code: ConnectionErrorCode;
+  readonly message: string;
+}
+
+/**
+ * The failure `code`, with its English message: the English status line for it, then `detail` (a server's reason, an
+ * exception) if any. Pure.
+ *
+ * @example
+ * failure('token-refused', 'token expired'); // { code: 'token-refused', message: 'Sign-in refused: token expired' }
+ */
+export function failure(code: ConnectionErrorCode, detail?: string): ConnectionFailure {
+  return { code, message: detail ? `${en[code]}: ${detail}` : en[code] };
+}
+
+/**
+ * Why the WebSocket to the server closed (docs/protocol.md §3): refused, with the server's one-line reason (close code
+ * 4403: the origin; 4401, 4404: the token); else lost when it had opened, unreachable when it never did. Pure.
+ *
+ * @example
+ * closeFailure({ code: 4401, reason: 'token expired' }, true).code; // 'token-refused'
+ * closeFailure({ code: 1006, reason: '' }, false).code; // 'unreachable'
+ */
+export function closeFailure({ code, reason }: Closed, wasOpen: boolean): ConnectionFailure {
+  const refused = code === RefusalCode.ORIGIN ? 'origin-refused' : code === RefusalCode.TOKEN || code === RefusalCode.USER ? 'token-refused' : undefined;
+  return failure(refused ?? (wasOpen ? 'connection-lost' : 'unreachable'), reason);
 }
 
 /**

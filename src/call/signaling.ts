@@ -1,7 +1,8 @@
 // From the modules themselves, not the index: what the index also exports (the bye reasons) then stays out of the
 // element's first load.
 import { decode, encode } from '../protocol/codec.js';
-import { SUBPROTOCOL, callIdOf, type ByeContent, type Frame, type InviteFrame } from '../protocol/frame.js';
+import { callIdOf, type ByeContent, type Frame, type InviteFrame } from '../protocol/frame.js';
+import { clientProtocols } from '../protocol/handshake.js';
 
 /**
  * Where a call's frames go. A call does not care whether that is the WebSocket to its server (before the
@@ -13,13 +14,14 @@ export interface Transport {
 }
 
 /**
- * The client's WebSocket to the server of its own domain (subprotocol `wsp-1.0`, token in the query).
+ * The client's WebSocket to the server of its own domain: subprotocol `wsp-1.0`, and the token offered as a second
+ * one, `wsp-token.<JWT>` (docs/protocol.md §3), so that it appears in no URL a browser prints.
  * Every message is decoded with the protocol module's `decode()`; frames go to the call registered for
  * their call id, an `invite` for an unknown id to `oninvite`, a `bye` without call id (a notice) to
  * `onnotice`. Malformed frames are dropped: a peer never answers a notice with a notice.
  *
  * @example
- * const signaling = new Signaling(`wss://example.org/wsp?token=${token}`);
+ * const signaling = new Signaling('wss://example.org/wsp', token); // a token sendableToken() accepts
  * signaling.oninvite = (frame) => ring(frame);
  * if (await signaling.opened) signaling.route(call.id, (frame) => call.receive(frame));
  */
@@ -30,19 +32,24 @@ export class Signaling implements Transport {
   oninvite: (frame: InviteFrame) => void = () => {};
   /** A connection-scoped `bye` notice (no call id): the server rejected a frame; nothing ends. */
   onnotice: (bye: ByeContent) => void = () => {};
-  /** The socket closed without close() being called here; `code` and `reason` are the close frame's (a drain's delay). */
-  onclose: (closed: CloseEvent) => void = () => {};
+  /**
+   * The socket closed without close() being called here; `code` and `reason` are the close frame's (a drain's delay, a
+   * refusal's cause), `wasOpen` whether it had opened (else the server was not reached, or refused over HTTP).
+   */
+  onclose: (closed: CloseEvent, wasOpen: boolean) => void = () => {};
 
   readonly #socket: WebSocket;
   readonly #calls = new Map<string, (frame: Frame) => void>();
 
-  constructor(url: string) {
-    const socket = (this.#socket = new WebSocket(url, SUBPROTOCOL));
+  /** Throws where `new WebSocket` does: a `url` that is no ws: or wss: URL. Check `token` with sendableToken() first. */
+  constructor(url: string, token: string) {
+    const socket = (this.#socket = new WebSocket(url, clientProtocols(token)));
+    let wasOpen = false;
     this.opened = new Promise((resolve) => {
-      socket.onopen = () => resolve(true);
+      socket.onopen = () => resolve((wasOpen = true));
       socket.onclose = (closed) => {
         resolve(false);
-        this.onclose(closed);
+        this.onclose(closed, wasOpen);
       };
     });
     socket.onmessage = ({ data }) => this.#receive(data);

@@ -37,10 +37,15 @@ const screenOf = (state: CallState): string => (state === IDLE || state === ENDE
  * @fires {RingingEvent} ringing - A call rings: outgoing once a device of the callee rings, incoming with `caller` `{uri, name}`.
  * @fires {ConnectedEvent} connected - The call is up: the peer connection is connected and the other party's media arrives.
  * @fires {EndedEvent} ended - The call is over: `code` (the `bye` code), `reason`, `duration` in ms.
- * @fires {WspErrorEvent} error - Something went wrong (`message`): the server refused the connection, camera or microphone denied…
- *   `code` is `unsupported` where this browser cannot place or take calls (at each call() and each refused incoming call);
- *   `turn-refused`, `turn-needed` or `no-route` when a call found no network path (it ends with `bye` 504: the TURN server refused
- *   the credentials; no TURN server was configured and one would likely have helped; no path even through TURN).
+ * @fires {WspErrorEvent} error - Something went wrong (`message`, in English, never holding a token): the server refused the
+ *   connection, camera or microphone denied… `code` is `unsupported` where this browser cannot place or take calls (at each call()
+ *   and each refused incoming call); `turn-refused`, `turn-needed` or `no-route` when a call found no network path (it ends with
+ *   `bye` 504: the TURN server refused the credentials; no TURN server was configured and one would likely have helped; no path
+ *   even through TURN). Why the widget is not connected to its server: `origin-refused` (the server takes no connections from this
+ *   page's origin), `token-refused` (the server refused the token: malformed, expired, forged, another domain's, an unknown user;
+ *   or it is no JWT, and was not sent), `token-provider` (`tokenProvider` threw, rejected or returned no string), `unreachable`
+ *   (the connection never opened: the server is down or unknown, or over its limits), `connection-lost` (it was open, and dropped);
+ *   the status line says each in the widget's language, and the widget retries after a growing backoff with a fresh token.
  *   Composed, but it does not bubble (so that `window.onerror` does not take it for a script error).
  * @fires {StateChangeEvent} statechange - The call's `state` changed.
  * @fires {SwitchEvent} mutechange - `muted` changed; `on` is true when muted.
@@ -261,7 +266,9 @@ export class WspCall extends LitElement {
       },
     };
     this.addEventListener('error', (event) => {
-      this.#error = event.message;
+      // The status line says it in the widget's language where the code has a string (a connection's failure), else
+      // the message, in English.
+      this.#error = (event.code && (this.#strings() as Partial<Record<string, string>>)[event.code]) || event.message;
       // Only getting online after the error clears it (an error while online stays until the call moves on).
       this.#wasOnline = this.online;
       this.requestUpdate();

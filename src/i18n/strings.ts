@@ -32,6 +32,12 @@ export const en = {
   settings: 'Settings',
   /** Shown instead of the call button's status where the browser lacks WebRTC or camera and microphone access. */
   unsupported: 'Calls are not possible in this browser',
+  // Why the widget is not connected to its server, by the `code` of its `error` event (ConnectionErrorCode).
+  'origin-refused': 'This site may not connect',
+  'token-refused': 'Sign-in refused',
+  'token-provider': 'No sign-in token',
+  unreachable: 'Server unreachable',
+  'connection-lost': 'Connection lost',
 };
 
 /** The strings of one language: every key of {@link en}, of the in-call chunk's and of the devices panel's, plus ended reasons by `bye` code. */

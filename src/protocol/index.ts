@@ -8,6 +8,7 @@ export { limits } from './limits.js';
 export { asciiLowerCase, formatAddress, normalizeAddress, parseAddress, type Address } from './address.js';
 export { carriesOnly, decode, encode, type DecodeResult, type ProtocolError } from './codec.js';
 export { DATA_CHANNEL_LABEL, SUBPROTOCOL, callIdOf, keywords } from './frame.js';
+export { clientProtocols, MAX_TOKEN_LENGTH, offeredToken, RefusalCode, sendableToken, TOKEN_PROTOCOL_PREFIX } from './handshake.js';
 export { LINK_PATH, TURN_PATH, WELL_KNOWN_PATH, WSP_PATH } from './paths.js';
 export { MAX_RETRY_AFTER_MS, RESTART_CLOSE_CODE, restartCloseReason, retryAfterOf } from './restart.js';
 export type * from './frame.js';

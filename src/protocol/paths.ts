@@ -7,5 +7,5 @@ export const WSP_PATH = '/wsp';
 export const LINK_PATH = '/wsp/federation';
 /** Where every WSP domain serves its discovery document: `https://<domain>/.well-known/wsp`. */
 export const WELL_KNOWN_PATH = '/.well-known/wsp';
-/** Where an authenticated client gets short-lived TURN credentials (docs/protocol.md §3.1): `https://example.org/wsp/turn?token=…`. */
+/** Where an authenticated client gets short-lived TURN credentials (docs/protocol.md §3.1): `POST https://example.org/wsp/turn`, the token as its body. */
 export const TURN_PATH = '/wsp/turn';

@@ -5,6 +5,8 @@ export interface AddressLimiterOptions {
   connectionsPerAddress: number;
   /** Upgrade attempts per minute per address; 0 = unlimited. */
   upgradesPerMinute: number;
+  /** What the attempts are, for the reason a refusal gives. Default `connection attempts`. */
+  attempts?: string;
   now?: Clock;
 }
 
@@ -45,7 +47,9 @@ export class AddressLimiter {
       entry = { open: 0, upgrades };
       this.#entries.set(address, entry);
     }
-    if (entry.upgrades && !entry.upgrades.take()) return { ok: false, reason: `more than ${upgradesPerMinute} connection attempts a minute` };
+    if (entry.upgrades && !entry.upgrades.take()) {
+      return { ok: false, reason: `more than ${upgradesPerMinute} ${this.#options.attempts ?? 'connection attempts'} a minute` };
+    }
     if (connectionsPerAddress > 0 && entry.open >= connectionsPerAddress) {
       return { ok: false, reason: `more than ${connectionsPerAddress} connections from one address` };
     }

@@ -1,5 +1,5 @@
 import { SignJWT, errors, jwtVerify } from 'jose';
-import { formatAddress, normalizeAddress, parseAddress } from '../protocol/index.js';
+import { formatAddress, MAX_TOKEN_LENGTH, normalizeAddress, parseAddress } from '../protocol/index.js';
 
 /** The `aud` claim of every WSP token: a token minted for something else is not accepted here. */
 export const TOKEN_AUDIENCE = 'wsp';
@@ -47,7 +47,7 @@ function key(secret: string): Uint8Array {
  *
  * @example
  * const token = await mintToken({ address: 'alice@example.org', secret: process.env.WSP_SECRET! });
- * new WebSocket(`wss://example.org/wsp?token=${token}`, 'wsp-1.0');
+ * new WebSocket('wss://example.org/wsp', ['wsp-1.0', `wsp-token.${token}`]);
  */
 export async function mintToken({ address, secret, ttlSeconds = 600 }: MintOptions): Promise<string> {
   const sub = normalizeAddress(address);
@@ -77,15 +77,17 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * Checks a token presented at the WebSocket upgrade. Never throws: a refusal carries the HTTP status
- * to answer with (401: not authenticated, 403: authenticated but not allowed here) and a one-line reason.
+ * Checks a token presented at the WebSocket upgrade or with a TURN request. Never throws: a refusal carries the HTTP
+ * status that says why (401: not authenticated, 403: authenticated but not allowed here; the upgrade answers them with
+ * close codes 4401 and 4404) and a one-line reason, which never holds the token.
  *
  * @example
- * const auth = await verifyToken(url.searchParams.get('token'), { secret, domain: 'example.org' });
+ * const auth = await verifyToken(offeredToken(protocols), { secret, domain: 'example.org' });
  * if (!auth.ok) refuse(auth.status, auth.reason);
  */
 export async function verifyToken(token: string | null | undefined, options: VerifyOptions): Promise<VerifyResult> {
   if (!token) return { ok: false, status: 401, reason: 'token missing' };
+  if (token.length > MAX_TOKEN_LENGTH) return { ok: false, status: 401, reason: `token longer than ${MAX_TOKEN_LENGTH} characters` };
   let sub: unknown;
   let iat: number | undefined;
   let exp: number;

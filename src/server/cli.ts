@@ -38,12 +38,12 @@ Options (environment variable in brackets):
                      can read it (ps, /proc): logs a warning; prefer the two above
   --users a,b        user directory: only these users exist                  [WSP_USERS]
   --max-token-ttl S  longest a token may be valid, in seconds, default       [WSP_MAX_TOKEN_TTL]
-                     ${DEFAULT_MAX_TOKEN_TTL_SECONDS} (24 h); longer ones, and ones issued in the future, get 401
+                     ${DEFAULT_MAX_TOKEN_TTL_SECONDS} (24 h); longer ones, and ones issued in the future, are refused (4401)
   --ring-timeout MS  longest a call rings, default ${DEFAULT_RING_TIMEOUT_MS}                     [WSP_RING_TIMEOUT]
   --heartbeat MS     ping interval; a client silent for two is dropped,      [WSP_HEARTBEAT]
                      default ${DEFAULT_HEARTBEAT_MS}
   --origins a,b      web origins whose pages may connect, e.g.               [WSP_ORIGINS]
-                     https://shop.example; others get HTTP 403 (default: any)
+                     https://shop.example; others are refused (4403) (default: any)
   --limit N=V        set a limit, 0 = unlimited; repeatable (list below)     [WSP_LIMITS=N=V,N=V]
   --trust-proxy      take the client address from X-Forwarded-For            [WSP_TRUST_PROXY=1]
                      (only behind a reverse proxy on this machine)
@@ -51,7 +51,7 @@ Options (environment variable in brackets):
   --debug            log every frame, not only connections and calls        [WSP_DEBUG=1]
   -h, --help         this text
 
-TURN: short-lived credentials for a TURN server (coturn with use-auth-secret) at GET /wsp/turn?token=…
+TURN: short-lived credentials for a TURN server (coturn with use-auth-secret) at POST /wsp/turn (the token as body)
   --turn-urls a,b    ICE server URLs, e.g. turn:turn.example.org:3478?transport=udp,  [WSP_TURN_URLS]
                      turn:turn.example.org:3478?transport=tcp,turns:turn.example.org:443?transport=tcp
   --turn-secret-file F  coturn's static-auth-secret, one line of F             [WSP_TURN_SECRET_FILE]

@@ -29,12 +29,13 @@ export interface LoggerOptions {
 }
 
 /**
- * Fields whose values are secrets or a user's private data: tokens (a bearer credential), link authorizations, SDP and
- * ICE candidates (the user's IP addresses). No line the server writes carries them today; this keeps a future
+ * Fields whose values are secrets or a user's private data: tokens (a bearer credential, which a client offers in its
+ * `Sec-WebSocket-Protocol` header), link authorizations, SDP and ICE candidates (the user's IP addresses). No line
+ * the server writes carries them today; this keeps a future
  * `log.debug('…', { frame })` from leaking them. Done with serializers, which pino runs only for a field of that name,
  * rather than its `redact` paths: with wildcards those cost 7 µs on every line (about half of what a line costs).
  */
-const REDACTED = new Set(['token', 'authorization', 'secret', 'sdp', 'candidate']);
+const REDACTED = new Set(['token', 'authorization', 'sec-websocket-protocol', 'secret', 'sdp', 'candidate']);
 /** Fields that may hold the above further down (a frame, its content, request headers): searched three levels deep. */
 const CONTAINERS = ['content', 'frame', 'headers'];
 const CENSORED = '[redacted]';

@@ -9,13 +9,16 @@ import {
   formatAddress,
   MAX_RETRY_AFTER_MS,
   limits as frameLimits,
+  MAX_TOKEN_LENGTH,
+  offeredToken,
   parseAddress,
+  RefusalCode,
   SUBPROTOCOL,
   TURN_PATH,
   WSP_PATH,
 } from '../protocol/index.js';
 import { AddressLimiter } from './address-limiter.js';
-import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken, verifyToken } from './auth.js';
+import { DEFAULT_MAX_TOKEN_TTL_SECONDS, mintToken, verifyToken, type VerifyResult } from './auth.js';
 import { CallRouter } from './call-router.js';
 import { ClusterRouter, RedisState, type SharedState } from './cluster/index.js';
 import { Connection } from './connection.js';
@@ -34,7 +37,8 @@ import { resolveLimits, type ServerLimits } from './limits.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { checkTurnOptions, turnCredentials, type TurnOptions } from './turn-credentials.js';
-import { offeredProtocols, refuse } from './upgrade-refusal.js';
+import { readBody } from './request-body.js';
+import { closeRefused, offeredProtocols, refuse } from './upgrade-refusal.js';
 
 /** The path clients connect to, `ws://host:port/wsp`: the protocol's (src/protocol/paths.ts), exported here too. */
 export { WSP_PATH };
@@ -88,9 +92,9 @@ export interface WspServerOptions {
    */
   federation?: FederationOptions;
   /**
-   * Hand each authenticated client short-lived TURN credentials at `GET /wsp/turn?token=…` (docs/protocol.md §3.1),
-   * for a TURN server that shares `secret` (coturn: `use-auth-secret`, `static-auth-secret`). Without it that path
-   * answers 404 and clients use the ICE servers their page gives them.
+   * Hand each authenticated client short-lived TURN credentials at `POST /wsp/turn`, the token as the body
+   * (docs/protocol.md §3.1), for a TURN server that shares `secret` (coturn: `use-auth-secret`, `static-auth-secret`).
+   * Without it that path answers 204 (no content) and clients use the ICE servers their page gives them.
    */
   turn?: TurnOptions;
   /** Default: JSON lines on stdout at level info. */
@@ -211,7 +215,7 @@ function requestTarget(request: IncomingMessage): URL | undefined {
   }
 }
 
-/** The request's path without its query, for the log: a query may hold a token (`?token=`). */
+/** The request's path without its query, for the log: a query may hold anything a client put there. */
 function pathOf(request: IncomingMessage): string {
   return (request.url ?? '').split('?')[0]!.slice(0, 256);
 }
@@ -251,8 +255,8 @@ async function startCluster(options: WspServerOptions, domain: string, ringTimeo
 }
 
 /**
- * Starts a WSP 1.0 server (docs/protocol.md) on node:http: clients authenticate at the upgrade with
- * `?token=`, and the CallRouter relays their calls.
+ * Starts a WSP 1.0 server (docs/protocol.md) on node:http: clients authenticate at the upgrade with the token they
+ * offer as a subprotocol (`wsp-token.<JWT>`), and the CallRouter relays their calls.
  *
  * @example
  * const server = await createWspServer({ domain: 'example.org', port: 8080, secret: process.env.WSP_SECRET });
@@ -276,6 +280,9 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   if (!Number.isInteger(heartbeatMs) || heartbeatMs <= 0) throw new RangeError('heartbeatMs must be a positive integer');
   const addresses = new AddressLimiter(limits);
+  // TURN requests have a budget of their own, of the same size: a client asks for credentials as it connects and when it
+  // renews them, and that must not cost it the reconnections upgradesPerMinute allows.
+  const turnRequests = new AddressLimiter({ connectionsPerAddress: 0, upgradesPerMinute: limits.upgradesPerMinute, attempts: 'TURN requests' });
   const turn = options.turn && checkTurnOptions(options.turn);
 
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
@@ -373,17 +380,26 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
       admission.release();
       refuseDraining(socket);
     };
-    if (!offeredProtocols(request).includes(SUBPROTOCOL)) return refused(400, `subprotocol ${SUBPROTOCOL} required`);
+    const protocols = offeredProtocols(request);
+    if (!protocols.includes(SUBPROTOCOL)) return refused(400, `subprotocol ${SUBPROTOCOL} required`);
+    // A WSP client from here on: its refusals complete the handshake and close at once, with a code and a reason a
+    // browser can read (an HTTP refusal is a bare close 1006 to a page). The slot comes back at once, as for any refusal.
+    const closed = (code: RefusalCode, reason: string) => {
+      admission.release();
+      socket.off('error', ignore);
+      wss.handleUpgrade(request, socket, head, (ws: WebSocket) => closeRefused(ws, code, reason, CLOSE_GRACE_MS));
+    };
     // Browsers always send Origin; a page of a site not listed must not use a visitor's token (CSWSH).
     const origin = request.headers.origin;
     if (origins && origin !== undefined && !origins.has(asciiLowerCase(origin))) {
-      log.info('connection refused', { status: 403, reason: 'origin not allowed', origin: origin.slice(0, 256) });
-      return refused(403, `origin ${origin.slice(0, 256)} is not allowed to connect`);
+      log.info('connection refused', { code: RefusalCode.ORIGIN, reason: 'origin not allowed', origin: origin.slice(0, 256) });
+      return closed(RefusalCode.ORIGIN, `origin ${origin.slice(0, 256)} is not allowed to connect`);
     }
-    const auth = await verifyToken(url.searchParams.get('token'), { secret, domain, users, maxTtlSeconds });
+    const auth = await authenticate(offeredToken(protocols));
     if (!auth.ok) {
-      log.info('connection refused', { status: auth.status, reason: auth.reason });
-      return refused(auth.status, auth.reason);
+      const code = auth.status === 401 ? RefusalCode.TOKEN : RefusalCode.USER;
+      log.info('connection refused', { code, reason: auth.reason });
+      return closed(code, auth.reason);
     }
     if (drain) return refusedDraining(); // the drain began while the token was checked
     socket.off('error', ignore);
@@ -397,6 +413,12 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
       frames.connect(connection);
       log.info('connected', { user: auth.address });
     });
+  }
+
+  /** The token's user, or why not: the upgrade's and the TURN request's check. `undefined`: more than one token offered. */
+  function authenticate(token: string | undefined): Promise<VerifyResult> {
+    if (token === undefined) return Promise.resolve({ ok: false, status: 401, reason: 'more than one token offered' });
+    return verifyToken(token, { secret, domain, users, maxTtlSeconds });
   }
 
   async function devToken(request: IncomingMessage, url: URL, response: ServerResponse): Promise<void> {
@@ -423,19 +445,26 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
     });
   }
 
-  /** TURN credentials for the token's user (§3.1): the same origin and token checks as the upgrade. */
-  async function turnRequest(request: IncomingMessage, url: URL, response: ServerResponse): Promise<void> {
+  /**
+   * TURN credentials for the token's user (§3.1), the token as a text/plain body (a CORS simple request: no preflight):
+   * the same origin and token checks as the upgrade.
+   */
+  async function turnRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.method !== 'POST') return reply(response, 405, 'method not allowed', { Allow: 'POST' });
     const origin = request.headers.origin;
     const cors: Record<string, string> = origin === undefined ? { Vary: 'Origin' } : { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
-    if (!turn) return reply(response, 404, 'no TURN server configured', cors);
+    // No content, rather than an error status that browsers log as a failed request: the page's ICE servers are all.
+    if (!turn) return reply(response, 204, '', cors);
     if (origins && origin !== undefined && !origins.has(asciiLowerCase(origin))) {
       return reply(response, 403, `origin ${origin.slice(0, 256)} is not allowed to connect`, { Vary: 'Origin' });
     }
-    // Counted as an upgrade attempt of its address: guessing tokens here costs what it costs at the upgrade.
-    const admission = addresses.admit(remoteAddress(request, trustProxy));
+    // Counted before the token's signature is checked, so guessing tokens here is rate-limited as at the upgrade.
+    const admission = turnRequests.admit(remoteAddress(request, trustProxy));
     if (!admission.ok) return reply(response, 429, admission.reason, cors);
     admission.release();
-    const auth = await verifyToken(url.searchParams.get('token'), { secret, domain, users, maxTtlSeconds });
+    const body = await readBody(request, MAX_TOKEN_LENGTH);
+    if (body === undefined) return reply(response, 413, `token longer than ${MAX_TOKEN_LENGTH} characters`, { ...cors, Connection: 'close' });
+    const auth = await authenticate(body.trim());
     if (!auth.ok) return reply(response, auth.status, auth.reason, cors);
     reply(response, 200, JSON.stringify(turnCredentials(turn, auth.address)), { ...cors, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   }
@@ -446,11 +475,11 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
       log.debug('request refused', { status: 404, path: pathOf(request) });
       return reply(response, 404, 'not found');
     }
+    if (url.pathname === TURN_PATH) return turnRequest(request, response);
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'method not allowed', { Allow: 'GET' });
     const health = healthRoute(url.pathname);
     if (health) return health(response);
     if (url.pathname === '/dev/token' && devTokens) return devToken(request, url, response);
-    if (url.pathname === TURN_PATH) return turnRequest(request, url, response);
     if (url.pathname === WSP_PATH) return reply(response, 426, `a WebSocket with subprotocol ${SUBPROTOCOL} is required`, { Upgrade: 'websocket' });
     if (url.pathname === WELL_KNOWN_PATH && federation) {
       return reply(response, 200, JSON.stringify(federation.document()), {
@@ -477,8 +506,10 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
       else socket.destroy();
     });
   });
-  http.on('clientError', (_error, socket) => {
-    if (socket.writable) refuse(socket, 400, 'bad request');
+  http.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    // Headers too large (a token far beyond MAX_TOKEN_LENGTH, §3) are told apart from other bad requests.
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    if (socket.writable) refuse(socket, tooLarge ? 431 : 400, tooLarge ? 'request header fields too large' : 'bad request');
     else socket.destroy();
   });
 
@@ -531,6 +562,7 @@ export async function createWspServer(options: WspServerOptions): Promise<WspSer
   const heartbeat = setInterval(() => {
     for (const connection of connections) connection.heartbeat();
     addresses.sweep();
+    turnRequests.sweep();
   }, heartbeatMs);
   heartbeat.unref();
 

@@ -149,10 +149,11 @@ describe('CallClient when its server closes the connection', () => {
   /** A client of a server that closes when told to, once online; and the errors it reports. */
   async function closing(): Promise<{ server: Closer; phone: CallClient; errors: string[] }> {
     const server = (await executeServerCommand<Closer, undefined>('closer-start'))!;
-    const phone = new CallClient({ server: server.url, caller: 'cc@localhost', token: 'unchecked' });
+    // A token's shape, which the client checks before it sends one; these servers check nothing.
+    const phone = new CallClient({ server: server.url, caller: 'cc@localhost', token: 'un.check.ed' });
     started.push(phone);
     const errors: string[] = [];
-    phone.addEventListener('error', (event) => errors.push(event.message));
+    phone.addEventListener('error', (event) => errors.push(`${event.code}: ${event.message}`));
     phone.start();
     expect(await phone.connect()).to.not.equal(undefined);
     return { server, phone, errors };
@@ -169,7 +170,7 @@ describe('CallClient when its server closes the connection', () => {
     const { server, phone, errors } = await closing();
     await close(server, 1011, 'internal error');
     await waitUntil(() => errors.length, 'no error for the lost connection');
-    expect(errors).to.deep.equal(['Not connected to the server (refused or lost)']);
+    expect(errors).to.deep.equal(['connection-lost: Connection lost: internal error']);
     await waitUntil(async () => (await accepted(server)) === 2 && phone.online, 'no reconnection after the backoff');
   });
 });

@@ -1,5 +1,6 @@
 // Shared by the browser tests: where the WSP server is, widgets signed in as fresh users, event recording.
 import { waitUntil as pollUntil } from '@open-wc/testing';
+import { clientProtocols } from '../../src/protocol/handshake.js';
 import '../../src/wsp-call.js';
 import type { WspCall } from '../../src/wsp-call.js';
 
@@ -21,6 +22,12 @@ export interface WspServerConfig {
 
 /** The single server (domain `localhost`), and two federated ones, `alpha.localhost:P` and `beta.localhost:Q`. */
 export interface WspConfig extends WspServerConfig {
+  /** The single server's token secret: a test mints tokens it refuses (expired ones) with it. */
+  secret: string;
+  /** A server of the same domain and secret whose `--origins` lists only `https://shop.example`: it refuses the test page. */
+  strict: WspServerConfig;
+  /** A WebSocket address where nothing listens, `ws://127.0.0.1:N/wsp`. */
+  unreachable: string;
   alpha: WspServerConfig;
   beta: WspServerConfig;
   /** A server that issues TURN credentials for a real coturn (`urls`, its shared `secret`: test/browser/turn.test.ts). */
@@ -59,6 +66,20 @@ export async function devToken(user: string, server?: WspServerConfig): Promise<
   const { http } = server ?? (await wspConfig());
   const response = await fetch(`${http}/dev/token?user=${encodeURIComponent(user)}`);
   return ((await response.json()) as { token: string }).token;
+}
+
+/**
+ * A bare WSP client of `user` (by default on the single server), once its WebSocket is open: it offers the token as
+ * the widget does (docs/protocol.md §3), and a test sends it any frame.
+ */
+export async function wspSocket(user: string, server?: WspServerConfig): Promise<WebSocket> {
+  const { url } = server ?? (await wspConfig());
+  const socket = new WebSocket(url, clientProtocols(await devToken(user, server)));
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  return socket;
 }
 
 const taken: Record<string, number> = {};

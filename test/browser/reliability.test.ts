@@ -4,6 +4,7 @@
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { CallSession } from '../../src/call/call-session.js';
+import { TOKEN_PROTOCOL_PREFIX } from '../../src/protocol/handshake.js';
 import type { WspCall } from '../../src/wsp-call.js';
 import { freshUser, handedOver, next, pair, phoneAt, record, removeAll, states, waitUntil, type WspServerConfig } from './helpers.js';
 
@@ -19,22 +20,25 @@ function dedicated(federated = false): Promise<Dedicated> {
 
 const kill = ({ id }: Dedicated) => executeServerCommand('wsp-kill', { id });
 
-// Every WebSocket the page opens, so a test can drop one widget's connection to its server.
-const sockets: WebSocket[] = [];
+// Every WebSocket the page opens, with the subprotocols it offered, so a test can drop one widget's connection.
+const sockets: { socket: WebSocket; protocols: string[] }[] = [];
 window.WebSocket = class extends WebSocket {
-  constructor(url: string | URL, protocols?: string | string[]) {
+  constructor(url: string | URL, protocols: string | string[] = []) {
     super(url, protocols);
-    sockets.push(this);
+    sockets.push({ socket: this, protocols: [protocols].flat() });
   }
 };
 
-/** The open WebSocket of `el`: the one whose token names its user. */
+/** The user a token was minted for: its `sub`. */
+function subjectOf(token: string): string {
+  const payload = token.split('.')[1]!;
+  return (JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub: string }).sub;
+}
+
+/** The open WebSocket of `el`: the one whose token (offered as `wsp-token.<JWT>`, docs/protocol.md §3) names its user. */
 function socketOf(el: WspCall): WebSocket {
-  const sub = (socket: WebSocket) => {
-    const payload = new URL(socket.url).searchParams.get('token')!.split('.')[1]!;
-    return (JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub: string }).sub;
-  };
-  return sockets.filter((socket) => socket.readyState === WebSocket.OPEN && sub(socket) === el.caller).at(-1)!;
+  const token = (protocols: string[]) => protocols.find((name) => name.startsWith(TOKEN_PROTOCOL_PREFIX))!.slice(TOKEN_PROTOCOL_PREFIX.length);
+  return sockets.filter(({ socket, protocols }) => socket.readyState === WebSocket.OPEN && subjectOf(token(protocols)) === el.caller).at(-1)!.socket;
 }
 
 async function ring(caller: WspCall, callee: WspCall): Promise<void> {

@@ -2,7 +2,7 @@
 // answers (to hold a call in `dialing`), and keyboard navigation through real key presses.
 import { emulateMedia, sendKeys, sendMouse } from '@web/test-runner-commands';
 import type { WspCall } from '../../src/wsp-call.js';
-import { devToken, emulation, freshUser, next, pair, phone, waitUntil, wspConfig } from './helpers.js';
+import { emulation, freshUser, next, pair, phone, waitUntil, wspSocket } from './helpers.js';
 
 /** The element of `el`'s shadow root with `part` among its parts. */
 export function part<E extends Element = HTMLElement>(el: WspCall, name: string): E | null {
@@ -52,12 +52,7 @@ export async function connected(attributes?: Record<string, string>): Promise<[W
  */
 export async function dialing(): Promise<{ el: WspCall; close: () => void }> {
   const callee = freshUser('ui');
-  const { url } = await wspConfig();
-  const socket = new WebSocket(`${url}?token=${encodeURIComponent(await devToken(callee))}`, 'wsp-1.0');
-  await new Promise((resolve, reject) => {
-    socket.onopen = resolve;
-    socket.onerror = reject;
-  });
+  const socket = await wspSocket(callee);
   const invited = new Promise((resolve) => (socket.onmessage = resolve));
   const el = await phone(freshUser('ui'), callee);
   await el.call();

@@ -2,20 +2,16 @@
 // another address, reorder the widget's own words or rewrite the status line.
 import { expect } from '@open-wc/testing';
 import type { WspCall } from '../../src/wsp-call.js';
-import { devToken, freshUser, next, phone, removeAll, webrtc, wspConfig } from './helpers.js';
+import { freshUser, next, phone, removeAll, webrtc, wspConfig, wspSocket } from './helpers.js';
 import { part, shown, status } from './ui-helpers.js';
 
 /** A bare WSP client (it can send any name the protocol allows) invites a fresh widget; resolves once it rings there. */
 async function invitedBy(name: string): Promise<{ el: WspCall; caller: string }> {
-  const { url, domain } = await wspConfig();
+  const { domain } = await wspConfig();
   const user = freshUser('ui');
   const el = await phone(freshUser('ui'), user);
-  const socket = new WebSocket(`${url}?token=${encodeURIComponent(await devToken(user))}`, 'wsp-1.0');
+  const socket = await wspSocket(user);
   sockets.push(socket);
-  await new Promise((resolve, reject) => {
-    socket.onopen = resolve;
-    socket.onerror = reject;
-  });
   const caller = `${user}@${domain}`;
   const rung = next(el, 'ringing');
   socket.send(JSON.stringify(['invite', { caller: { uri: caller, name }, callee: { uri: el.caller } }, { call: crypto.randomUUID() }]));

@@ -4,7 +4,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { ByeCode } from '../../src/protocol/index.js';
 import type { WspCall } from '../../src/wsp-call.js';
-import { devToken, freshUser, handedOver, next, pair, phone, record, removeAll, webrtc, wspConfig } from './helpers.js';
+import { freshUser, handedOver, next, pair, phone, record, removeAll, webrtc, wspConfig, wspSocket } from './helpers.js';
 import { connected, part, shown, status } from './ui-helpers.js';
 
 /** Takes `name` away from `target` (from the object of its prototype chain that holds it); returns what puts it back. */
@@ -92,12 +92,8 @@ describe('<wsp-call> in a browser that cannot call', () => {
     take(window, 'RTCPeerConnection');
     const callee = await phone(freshUser('ui'));
     const caller = freshUser('ui');
-    const { url, domain } = await wspConfig();
-    const socket = new WebSocket(`${url}?token=${encodeURIComponent(await devToken(caller))}`, 'wsp-1.0');
-    await new Promise((resolve, reject) => {
-      socket.onopen = resolve;
-      socket.onerror = reject;
-    });
+    const { domain } = await wspConfig();
+    const socket = await wspSocket(caller);
     const refused = next(callee, 'error');
     const answer = new Promise((resolve) => (socket.onmessage = ({ data }) => resolve(JSON.parse(data as string))));
     socket.send(JSON.stringify(['invite', { caller: { uri: `${caller}@${domain}` }, callee: { uri: callee.caller } }, { call: 'refused-1' }]));

@@ -339,13 +339,13 @@ describe('<wsp-call>', () => {
     const error = next(el, 'error');
     Object.assign(el, { server: url, caller: `${freshUser('el')}@${domain}`, token: 'not-a-token' });
     document.body.append(el);
-    expect((await error).message).to.contain('refused');
+    expect((await error).code).to.equal('token-refused');
     expect(await el.connect()).to.equal(false);
-    // Calling without a connection is an error too, not an exception.
+    // Calling without a connection is an error too, not an exception: it says again why there is none.
     el.callee = `bob@${domain}`;
     const second = next(el, 'error');
     await el.call();
-    expect((await second).message).to.contain('Not connected');
+    expect((await second).code).to.equal('token-refused');
     expect(el.state).to.equal('idle');
   });
 

@@ -1,9 +1,9 @@
-// The pure rules of the call client (src/call): when it reconnects (backoff, a draining server's delay) and what its
-// invite says.
+// The pure rules of the call client (src/call): when it reconnects (backoff, a draining server's delay), what it
+// reports of a connection that closed, and what its invite says.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { invitation } from '../../src/call/invitation.js';
-import { retryDelay } from '../../src/call/reconnect.js';
+import { closeFailure, failure, retryDelay } from '../../src/call/reconnect.js';
 
 describe('retryDelay', () => {
   test('backs off 1 s after the first failure, doubling up to 30 s (docs/protocol.md §4.6)', () => {
@@ -27,6 +27,30 @@ describe('retryDelay', () => {
     assert.equal(retryDelay(2, { code: 1012, reason: 'retry-after=soon' }), 2000);
     assert.equal(retryDelay(2, { code: 1012, reason: 'retry-after=-5' }), 2000);
     assert.equal(retryDelay(2, { code: 1012, reason: '' }), 2000);
+  });
+});
+
+describe('closeFailure', () => {
+  test('tells the refusals of docs/protocol.md §3.3 apart, with the server’s reason', () => {
+    assert.deepEqual(closeFailure({ code: 4401, reason: 'token expired' }, true), { code: 'token-refused', message: 'Sign-in refused: token expired' });
+    assert.deepEqual(closeFailure({ code: 4404, reason: 'unknown user mallory' }, true), {
+      code: 'token-refused',
+      message: 'Sign-in refused: unknown user mallory',
+    });
+    assert.deepEqual(closeFailure({ code: 4403, reason: 'origin https://evil.example is not allowed to connect' }, true), {
+      code: 'origin-refused',
+      message: 'This site may not connect: origin https://evil.example is not allowed to connect',
+    });
+  });
+
+  test('any other close: unreachable when the socket never opened, lost when it had', () => {
+    assert.deepEqual(closeFailure({ code: 1006, reason: '' }, false), { code: 'unreachable', message: 'Server unreachable' });
+    assert.deepEqual(closeFailure({ code: 1006, reason: '' }, true), { code: 'connection-lost', message: 'Connection lost' });
+    assert.deepEqual(closeFailure({ code: 1001, reason: 'server shutting down' }, true), {
+      code: 'connection-lost',
+      message: 'Connection lost: server shutting down',
+    });
+    assert.deepEqual(failure('token-provider', 'Error: token: HTTP 401'), { code: 'token-provider', message: 'No sign-in token: Error: token: HTTP 401' });
   });
 });
 

@@ -2,7 +2,7 @@
 import type { Socket } from 'node:net';
 import type { TestContext } from 'node:test';
 import WebSocket, { type ClientOptions } from 'ws';
-import { decode, encode, SUBPROTOCOL, type ByeFrame, type Frame } from '../../src/protocol/index.js';
+import { clientProtocols, decode, encode, SUBPROTOCOL, type ByeFrame, type Frame } from '../../src/protocol/index.js';
 import { createLogger, createWspServer, mintToken, silentLogger, type Logger, type WspServer, type WspServerOptions } from '../../src/server/index.js';
 import { NOTICE_BURST, NOTICES_PER_SECOND } from '../../src/server/intake.js';
 
@@ -26,10 +26,15 @@ export function address(user: string): string {
   return `${user}@${DOMAIN}`;
 }
 
-/** What a refused upgrade answered. */
-export interface Refusal {
-  status: number;
-  body: string;
+/**
+ * What a refused upgrade answered: an HTTP status and body (over a limit, a malformed request), or, for a WSP client the
+ * server will not take (its origin, its token), the code and reason of the WebSocket it closed at once (§3).
+ */
+export type Refusal = { status: number; body: string; code?: undefined } | { code: number; reason: string; status?: undefined };
+
+/** The subprotocols a client offers (§3): WSP's, and the token when there is one. */
+export function offer(token?: string): string[] {
+  return token === undefined ? [SUBPROTOCOL] : clientProtocols(token);
 }
 
 /**
@@ -53,21 +58,46 @@ function openSocket(url: string, protocols: string[] = [SUBPROTOCOL], options: C
   });
 }
 
-/** Resolves with the HTTP status and body a refused connection got; fails when the connection opens. */
-export async function refusal(url: string, protocols?: string[]): Promise<Refusal> {
+/**
+ * Whether the server took an open socket: it answers a frame it cannot decode with a notice, while a refused socket is
+ * closed without an answer, whatever it sends. Resolves with the close of a refused one, undefined for one taken (whose
+ * notice it consumes).
+ */
+function admission(ws: WebSocket): Promise<Refusal | undefined> {
+  return new Promise((resolve) => {
+    const taken = () => {
+      ws.off('close', closed);
+      resolve(undefined);
+    };
+    const closed = (code: number, reason: Buffer) => {
+      ws.off('message', taken);
+      resolve({ code, reason: String(reason) });
+    };
+    ws.once('message', taken);
+    ws.once('close', closed);
+    ws.send('not a frame');
+  });
+}
+
+/** Connects with `protocols`; resolves with the socket once the server took it, or with its refusal (HTTP or close). */
+export async function attempt(url: string, protocols: string[], options: ClientOptions = {}): Promise<WebSocket | Refusal> {
+  let ws: WebSocket;
   try {
-    const ws = await openSocket(url, protocols);
-    ws.terminate();
+    ws = await openSocket(url, protocols, options);
   } catch (error) {
     const refused = (error as { refusal?: Refusal }).refusal;
     if (refused) return refused;
     throw error;
   }
-  throw new Error('the connection was accepted');
+  return (await admission(ws)) ?? ws;
 }
 
-export function tokenUrl(server: WspServer, token: string): string {
-  return `${server.url}?token=${encodeURIComponent(token)}`;
+/** Resolves with what a refused connection got (HTTP status and body, or close code and reason); fails when it is taken. */
+export async function refusal(url: string, protocols?: string[], options: ClientOptions = {}): Promise<Refusal> {
+  const result = await attempt(url, protocols ?? [SUBPROTOCOL], options);
+  if (!(result instanceof WebSocket)) return result;
+  result.terminate();
+  throw new Error('the connection was accepted');
 }
 
 /** A WSP client as a test sees it: send frames, await the next one, in order. */
@@ -97,7 +127,17 @@ export class Client {
   /** Connects as `user` of the test domain with a freshly minted token. */
   static async open(t: TestContext, server: WspServer, user: string, options: ClientOptions = {}): Promise<Client> {
     const token = await mintToken({ address: `${user}@${server.domain}`, secret: SECRET });
-    const client = new Client(await openSocket(tokenUrl(server, token), undefined, options), `${user}@${server.domain}`);
+    const client = new Client(await openSocket(server.url, offer(token), options), `${user}@${server.domain}`);
+    t.after(() => client.close());
+    return client;
+  }
+
+  /** Connects as `user` as open() does, but resolves with the refusal when the server does not take the socket. */
+  static async attempt(t: TestContext, server: Pick<WspServer, 'url' | 'domain'>, user: string, options: ClientOptions = {}): Promise<Client | Refusal> {
+    const token = await mintToken({ address: `${user}@${server.domain}`, secret: SECRET });
+    const result = await attempt(server.url, offer(token), options);
+    if (!(result instanceof WebSocket)) return result;
+    const client = new Client(result, `${user}@${server.domain}`);
     t.after(() => client.close());
     return client;
   }

@@ -6,21 +6,24 @@ import { fakeClock } from './fake-clock.js';
 
 const issued = (n: number) => ({ urls: ['turn:turn.example.org:3478'], username: `${n}:alice@example.org`, credential: `c${n}` });
 
-/** A server that answers each request with the next of `answers` (status, body), and records the URLs asked. */
+/** A server that answers each request with the next of `answers` (status, body), and records what was asked: `POST <url> <body>`. */
 function server(answers: [number, unknown][]) {
   const asked: string[] = [];
-  const fetch = (async (url: string) => {
-    asked.push(url);
+  const fetch = (async (url: string, init?: RequestInit) => {
+    asked.push(`${init?.method} ${url} ${init?.body}`);
     const [status, body] = answers.shift() ?? [503, 'down'];
-    return new Response(JSON.stringify(body), { status });
+    return new Response(status === 204 ? null : JSON.stringify(body), { status });
   }) as typeof globalThis.fetch;
   return { asked, fetch };
 }
 
 describe('TURN credentials in the widget', () => {
-  it('asks at the WebSocket URL turned into http(s), with the token', () => {
-    assert.equal(turnCredentialsUrl('wss://example.org/wsp', 'a.b.c'), 'https://example.org/wsp/turn?token=a.b.c');
-    assert.equal(turnCredentialsUrl('ws://127.0.0.1:8080/wsp?x=1', 't'), 'http://127.0.0.1:8080/wsp/turn?token=t');
+  it('asks at the WebSocket URL turned into http(s), /turn added to its path, with no token in it', () => {
+    assert.equal(turnCredentialsUrl('wss://example.org/wsp'), 'https://example.org/wsp/turn');
+    assert.equal(turnCredentialsUrl('ws://127.0.0.1:8080/wsp?x=1#y'), 'http://127.0.0.1:8080/wsp/turn');
+    // Behind a proxy that serves the server under a prefix (the demo's /alpha/wsp), the credentials are there too.
+    assert.equal(turnCredentialsUrl('ws://localhost:5173/alpha/wsp'), 'http://localhost:5173/alpha/wsp/turn');
+    assert.equal(turnCredentialsUrl('wss://example.org/wsp/'), 'https://example.org/wsp/turn');
   });
 
   it("puts the page's ICE servers first, then the server's", () => {
@@ -42,13 +45,13 @@ describe('TURN credentials in the widget', () => {
       [200, { iceServers: [issued(2)], ttl: 100 }],
     ]);
     let tokens = 0;
-    const servers = new IssuedIceServers({ server: 'wss://example.org/wsp', token: () => `t${++tokens}`, fetch, timers: clock });
+    const servers = new IssuedIceServers({ server: 'wss://example.org/wsp', token: () => `t.${++tokens}.s`, fetch, timers: clock });
     assert.deepEqual(await servers.renew(), [issued(1)]);
     clock.advance(74_999);
     assert.equal(asked.length, 1);
     clock.advance(1);
     await servers.renewal;
-    assert.deepEqual(asked, ['https://example.org/wsp/turn?token=t1', 'https://example.org/wsp/turn?token=t2']);
+    assert.deepEqual(asked, ['POST https://example.org/wsp/turn t.1.s', 'POST https://example.org/wsp/turn t.2.s']);
     assert.deepEqual(servers.servers, [issued(2)]);
     // The server is down from now on: the renewals fail, and at their expiry the credentials go.
     clock.advance(99_999);
@@ -59,11 +62,23 @@ describe('TURN credentials in the widget', () => {
     assert.equal(clock.pending(), 0);
   });
 
-  it('a server without TURN (404) or unreachable leaves the list empty and never rejects', async () => {
-    const { fetch } = server([[404, 'no TURN server configured']]);
-    const servers = new IssuedIceServers({ server: 'ws://127.0.0.1:1/wsp', token: () => 't', fetch, timers: fakeClock() });
+  it('a server without TURN (204; 404 from an older one) or unreachable leaves the list empty and never rejects', async () => {
+    const { fetch } = server([
+      [204, undefined],
+      [404, 'not found'],
+    ]);
+    const servers = new IssuedIceServers({ server: 'ws://127.0.0.1:1/wsp', token: () => 't.o.k', fetch, timers: fakeClock() });
+    assert.deepEqual(await servers.renew(), []);
     assert.deepEqual(await servers.renew(), []);
     const failing = new IssuedIceServers({ server: 'ws://127.0.0.1:1/wsp', token: () => Promise.reject(new Error('no token')), timers: fakeClock() });
     assert.deepEqual(await failing.renew(), []);
+  });
+
+  it('asks nothing when its token source has no token (the client says why: an object instead of a string)', async () => {
+    const { asked, fetch } = server([]);
+    const failure = { code: 'token-provider', message: 'No sign-in token: Error: backend down' };
+    const servers = new IssuedIceServers({ server: 'wss://example.org/wsp', token: async () => failure, fetch, timers: fakeClock() });
+    assert.deepEqual(await servers.renew(), []);
+    assert.deepEqual(asked, []);
   });
 });

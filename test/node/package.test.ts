@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import WebSocket from 'ws';
-import { SUBPROTOCOL } from '../../src/protocol/index.js';
+import { clientProtocols, RefusalCode } from '../../src/protocol/index.js';
 import { cleanEnv, type Launch, serve } from './cli-helpers.js';
 import { refusal } from './helpers.js';
 import { type Lockfile, lockfileFor, type Manifest, type Tarball } from './offline-lockfile.js';
@@ -205,10 +205,10 @@ export const start: (options: Parameters<typeof createWspServer>[0]) => Promise<
     assert.equal(listening.domain, DOMAIN);
 
     const token = await mintIn(site, `alice@${DOMAIN}`, SECRET);
-    const ws = new WebSocket(`${listening.url}?token=${encodeURIComponent(token)}`, SUBPROTOCOL);
+    const ws = new WebSocket(String(listening.url), clientProtocols(token));
     await once(ws, 'open');
     const forged = await mintIn(site, `alice@${DOMAIN}`, 'another-secret');
-    assert.equal((await refusal(`${listening.url}?token=${encodeURIComponent(forged)}`)).status, 401);
+    assert.deepEqual(await refusal(String(listening.url), clientProtocols(forged)), { code: RefusalCode.TOKEN, reason: 'token signature invalid' });
 
     const closed = once(ws, 'close');
     const ended = once(child, 'close');

@@ -1,4 +1,5 @@
-// docs/protocol.md against the code: its tables of size limits (§2.3), rate and count limits (§2.4) and bye codes (§5)
+// docs/protocol.md against the code: its tables of size limits (§2.3), rate and count limits (§2.4), refusals' close
+// codes (§3.3) and bye codes (§5)
 // name every limit and code the code defines, with the same values, and nothing else. Names come from the code, so a
 // limit added there fails here until the spec has its row.
 import assert from 'node:assert/strict';
@@ -6,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { byeReasons } from '../../src/protocol/bye-reasons.js';
 import { ByeCode } from '../../src/protocol/codes.js';
+import { RefusalCode } from '../../src/protocol/handshake.js';
 import { CANDIDATES_PER_CALL, limits } from '../../src/protocol/limits.js';
 import { defaultLimits } from '../../src/server/limits.js';
 
@@ -84,4 +86,10 @@ test('§5 lists every bye code of ByeCode under its name, and the English reason
   const code = new Map(Object.entries(ByeCode).map(([name, value]): [string, string] => [String(value), name.toLowerCase().replaceAll('_', ' ')]));
   agree(spec, code, '§5');
   assert.deepEqual(Object.keys(byeReasons).sort(), [...code.keys()].sort());
+});
+
+test('§3.3 lists every close code of RefusalCode under its name', () => {
+  const spec = new Map(table('### 3.3 ').map((row): [string, number[]] => [names(row.name!)[0]!, numbers(row['close code']!)]));
+  const code = new Map(Object.entries(RefusalCode).map(([name, value]): [string, number[]] => [name, [value]]));
+  agree(spec, code, '§3.3');
 });

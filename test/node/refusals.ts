@@ -4,15 +4,9 @@ import type { ClientOptions } from 'ws';
 import type { WspServer } from '../../src/server/index.js';
 import { Client, type Refusal } from './helpers.js';
 
-/** Connects as `user`, resolving with the HTTP refusal instead of a client when the upgrade is refused. */
-export async function tryOpen(t: TestContext, server: Pick<WspServer, 'url' | 'domain'>, user: string, options: ClientOptions = {}): Promise<Client | Refusal> {
-  try {
-    return await Client.open(t, server as WspServer, user, options);
-  } catch (error) {
-    const refusal = (error as { refusal?: Refusal }).refusal;
-    if (refusal) return refusal;
-    throw error;
-  }
+/** Connects as `user`, resolving with the refusal (HTTP, or a close at once) instead of a client when it is refused. */
+export function tryOpen(t: TestContext, server: Pick<WspServer, 'url' | 'domain'>, user: string, options: ClientOptions = {}): Promise<Client | Refusal> {
+  return Client.attempt(t, server, user, options);
 }
 
 /** The refusal an upgrade gets; fails when it is accepted. */

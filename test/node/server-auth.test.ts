@@ -5,9 +5,9 @@ import { connect } from 'node:net';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { SignJWT } from 'jose';
-import { SUBPROTOCOL } from '../../src/protocol/index.js';
+import { MAX_TOKEN_LENGTH, RefusalCode, SUBPROTOCOL } from '../../src/protocol/index.js';
 import { createLogger, createWspServer, mintToken, silentLogger, verifyToken } from '../../src/server/index.js';
-import { address, Client, DOMAIN, refusal, SECRET, startServer, tokenUrl } from './helpers.js';
+import { address, Client, DOMAIN, offer, refusal, SECRET, startServer } from './helpers.js';
 
 const key = new TextEncoder().encode(SECRET);
 const now = () => Math.floor(Date.now() / 1000);
@@ -79,29 +79,59 @@ for (const [what, token, status, reason] of refusals) {
     if (!result.ok) assert.equal(result.reason, reason);
   });
 
-  test(`the upgrade refuses ${what} with HTTP ${status} and the reason`, async (t) => {
+  const code = status === 401 ? RefusalCode.TOKEN : RefusalCode.USER;
+  test(`the upgrade refuses ${what}: opened, then closed at once with ${code} and the reason, no frame taken`, async (t) => {
     const server = await startServer(t, { users: ['alice', 'bob'] });
-    const given = await token();
-    const url = given === undefined ? server.url : tokenUrl(server, given);
-    const answer = await refusal(url);
-    assert.equal(answer.status, status);
-    assert.equal(answer.body, reason);
+    // refusal() sends a frame once the socket is open: a socket the server took would answer it with a notice.
+    assert.deepEqual(await refusal(server.url, offer(await token())), { code, reason });
   });
 }
 
+test('the token is offered as a second subprotocol, wsp-token.<JWT>; the server answers wsp-1.0 alone', async (t) => {
+  const server = await startServer(t);
+  const token = await mintToken({ address: address('alice'), secret: SECRET });
+  assert.deepEqual(offer(token), [SUBPROTOCOL, `wsp-token.${token}`]);
+  const ws = new WebSocket(server.url, offer(token));
+  const upgraded = once(ws, 'upgrade') as Promise<[{ headers: Record<string, string> }]>;
+  await once(ws, 'open');
+  assert.equal((await upgraded)[0].headers['sec-websocket-protocol'], SUBPROTOCOL);
+  assert.equal(ws.protocol, SUBPROTOCOL);
+  ws.close();
+  // Two tokens: which would be the user? Neither.
+  const other = await mintToken({ address: address('bob'), secret: SECRET });
+  assert.deepEqual(await refusal(server.url, [...offer(token), `wsp-token.${other}`]), { code: RefusalCode.TOKEN, reason: 'more than one token offered' });
+});
+
+test('a token longer than MAX_TOKEN_LENGTH is refused with 4401; headers beyond what the server reads with HTTP 431', async (t) => {
+  const server = await startServer(t);
+  const long = `${'a'.repeat(MAX_TOKEN_LENGTH)}.b.c`;
+  assert.deepEqual(await refusal(server.url, offer(long)), { code: RefusalCode.TOKEN, reason: `token longer than ${MAX_TOKEN_LENGTH} characters` });
+  // Node reads 16 KiB of headers at most: beyond, the request is refused before any route, and the server goes on.
+  assert.deepEqual(await refusal(server.url, offer(`${'a'.repeat(20_000)}.b.c`)), { status: 431, body: 'request header fields too large' });
+  const client = await Client.open(t, server, 'alice');
+  await client.sync();
+});
+
 test('the upgrade needs the wsp-1.0 subprotocol: 400 without it', async (t) => {
   const server = await startServer(t);
-  const url = tokenUrl(server, await mintToken({ address: address('alice'), secret: SECRET }));
-  assert.deepEqual(await refusal(url, []), { status: 400, body: `subprotocol ${SUBPROTOCOL} required` });
-  assert.deepEqual(await refusal(url, ['wsp-2.0']), { status: 400, body: `subprotocol ${SUBPROTOCOL} required` });
+  const token = await mintToken({ address: address('alice'), secret: SECRET });
+  assert.deepEqual(await refusal(server.url, [`wsp-token.${token}`]), { status: 400, body: `subprotocol ${SUBPROTOCOL} required` });
+  assert.deepEqual(await refusal(server.url, ['wsp-2.0', `wsp-token.${token}`]), { status: 400, body: `subprotocol ${SUBPROTOCOL} required` });
   const client = await Client.open(t, server, 'alice');
   assert.equal(client.ws.protocol, SUBPROTOCOL);
+});
+
+test('a token in the query is not read: only the subprotocol carries one', async (t) => {
+  const server = await startServer(t);
+  const token = await mintToken({ address: address('alice'), secret: SECRET });
+  const query = `${server.url}?${new URLSearchParams({ token })}`;
+  assert.deepEqual(await refusal(query, offer()), { code: RefusalCode.TOKEN, reason: 'token missing' });
 });
 
 test('the upgrade is refused on any other path', async (t) => {
   const server = await startServer(t);
   const token = await mintToken({ address: address('alice'), secret: SECRET });
-  assert.equal((await refusal(`ws://127.0.0.1:${server.port}/other?token=${token}`)).status, 404);
+  assert.equal((await refusal(`ws://127.0.0.1:${server.port}/other`, offer(token))).status, 404);
 });
 
 test('GET /healthz answers ok', async (t) => {
@@ -133,9 +163,9 @@ test('/dev/token mints a working token when devTokens is on', async (t) => {
   const body = (await response.json()) as { token: string; address: string };
   assert.equal(body.address, address('alice'));
 
-  const client = await Client.open(t, server, 'alice').catch(() => undefined);
-  assert.equal(client, undefined, 'the test secret does not work: the server made a random one');
-  const ws = new WebSocket(tokenUrl(server, body.token), SUBPROTOCOL);
+  const forged = await Client.attempt(t, server, 'alice');
+  assert.deepEqual(forged, { code: RefusalCode.TOKEN, reason: 'token signature invalid' }, 'the test secret does not work: the server made a random one');
+  const ws = new WebSocket(server.url, offer(body.token));
   await once(ws, 'open');
   ws.close();
 
@@ -149,7 +179,7 @@ test('a name that only toLowerCase() makes an address is refused: upgrade, domai
   // No user directory: before, "\u212Aim" folded into kim and the token was taken as kim's.
   const server = await startServer(t);
   const kelvin = await new SignJWT({ sub: `\u212Aim@${DOMAIN}`, aud: 'wsp', iat: now(), exp: now() + 60 }).setProtectedHeader({ alg: 'HS256' }).sign(key);
-  assert.deepEqual(await refusal(tokenUrl(server, kelvin)), { status: 401, body: 'token subject is not an address user@domain' });
+  assert.deepEqual(await refusal(server.url, offer(kelvin)), { code: RefusalCode.TOKEN, reason: 'token subject is not an address user@domain' });
   await assert.rejects(createWspServer({ domain: 'alpha.\u212Aocalhost', secret: SECRET, log: silentLogger }), /not a domain/);
   await assert.rejects(createWspServer({ domain: DOMAIN, users: ['\u212Aim'], secret: SECRET, log: silentLogger }), /not a user name/);
 });
@@ -165,13 +195,13 @@ test('token lifetime: up to 24 hours by default, iat within a minute of now; max
   // A server that takes tokens of at most a minute: mintToken's ten minutes are too long for it, its dev tokens not.
   const server = await startServer(t, { maxTokenTtlSeconds: 60, devTokens: true });
   const tenMinutes = await mintToken({ address: address('alice'), secret: SECRET });
-  assert.deepEqual(await refusal(tokenUrl(server, tenMinutes)), { status: 401, body: 'token valid for longer than 60 s' });
+  assert.deepEqual(await refusal(server.url, offer(tenMinutes)), { code: RefusalCode.TOKEN, reason: 'token valid for longer than 60 s' });
   const oneMinute = await mintToken({ address: address('alice'), secret: SECRET, ttlSeconds: 60 });
-  const ws = new WebSocket(tokenUrl(server, oneMinute), SUBPROTOCOL);
+  const ws = new WebSocket(server.url, offer(oneMinute));
   await once(ws, 'open');
   ws.close();
   const dev = (await (await fetch(`http://127.0.0.1:${server.port}/dev/token?user=bob`)).json()) as { token: string };
-  const devSocket = new WebSocket(tokenUrl(server, dev.token), SUBPROTOCOL);
+  const devSocket = new WebSocket(server.url, offer(dev.token));
   await once(devSocket, 'open');
   devSocket.close();
   await assert.rejects(createWspServer({ domain: DOMAIN, maxTokenTtlSeconds: 0, log: silentLogger }), /maxTokenTtlSeconds/);

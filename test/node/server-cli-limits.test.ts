@@ -2,6 +2,7 @@
 // --heartbeat, --trust-proxy and their environment variables, on a real server process.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { RefusalCode } from '../../src/protocol/index.js';
 import type { WspServer } from '../../src/server/index.js';
 import { run, serve } from './cli-helpers.js';
 import { Client, SECRET } from './helpers.js';
@@ -11,7 +12,7 @@ import { refused, tryOpen } from './refusals.js';
 const at = (listening: Record<string, unknown>) => ({ url: String(listening.url), domain: String(listening.domain) }) as WspServer;
 
 describe('wsp-server hardening flags', { concurrency: true }, () => {
-  test('--origins refuses other origins with 403; --limit applies a limit; without --origins a warning says so', async (t) => {
+  test('--origins refuses other origins (close 4403); --limit applies a limit; without --origins a warning says so', async (t) => {
     const { child, log, listening } = await serve([
       '--domain',
       'alpha.localhost',
@@ -27,8 +28,8 @@ describe('wsp-server hardening flags', { concurrency: true }, () => {
     t.after(() => child.kill());
     const server = at(listening);
     assert.deepEqual(await refused(t, server, 'alice', { origin: 'https://evil.example' }), {
-      status: 403,
-      body: 'origin https://evil.example is not allowed to connect',
+      code: RefusalCode.ORIGIN,
+      reason: 'origin https://evil.example is not allowed to connect',
     });
     const first = await Client.open(t, server, 'alice', { origin: 'https://shop.example' });
     const second = await Client.open(t, server, 'bob');
@@ -53,7 +54,7 @@ describe('wsp-server hardening flags', { concurrency: true }, () => {
     });
     t.after(() => child.kill());
     const server = at(listening);
-    assert.equal((await refused(t, server, 'alice', { origin: 'https://evil.example' })).status, 403);
+    assert.equal((await refused(t, server, 'alice', { origin: 'https://evil.example' })).code, RefusalCode.ORIGIN);
     // Behind the trusted proxy, each forwarded address has its own limit of one.
     const from = (address: string) => ({ headers: { 'X-Forwarded-For': address } });
     const alice = await tryOpen(t, server, 'alice', from('198.51.100.1'));

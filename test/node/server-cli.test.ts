@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { SUBPROTOCOL } from '../../src/protocol/index.js';
+import { clientProtocols, RefusalCode } from '../../src/protocol/index.js';
 import { verifyToken } from '../../src/server/index.js';
 import { run, serve } from './cli-helpers.js';
 import { refusal } from './helpers.js';
@@ -25,7 +25,7 @@ describe('wsp-server', { concurrency: true }, () => {
     const minted = await run(['token', 'alice', '--domain', 'alpha.localhost', '--secret', SECRET]);
     assert.equal(minted.code, 0, minted.stderr);
     const token = minted.stdout.trim();
-    const ws = new WebSocket(`${listening.url}?token=${token}`, SUBPROTOCOL);
+    const ws = new WebSocket(String(listening.url), clientProtocols(token));
     await once(ws, 'open');
     const closed = once(ws, 'close');
 
@@ -170,15 +170,18 @@ describe('wsp-server metrics', { concurrency: true }, () => {
 });
 
 describe('wsp-server token lifetime', { concurrency: true }, () => {
-  test('--max-token-ttl: a longer token gets 401; token --ttl goes up to the same maximum, from the flag or WSP_MAX_TOKEN_TTL', async (t) => {
+  test('--max-token-ttl: a longer token is refused (4401); token --ttl goes up to the same maximum, from the flag or WSP_MAX_TOKEN_TTL', async (t) => {
     const { child, listening } = await serve(['--domain', 'alpha.localhost', '--max-token-ttl', '120'], { WSP_SECRET: SECRET });
     t.after(() => child.kill());
     const long = await run(['token', 'alice', '--domain', 'alpha.localhost', '--ttl', '600'], { WSP_SECRET: SECRET });
     assert.equal(long.code, 0, long.stderr);
-    assert.deepEqual(await refusal(`${String(listening.url)}?token=${long.stdout.trim()}`), { status: 401, body: 'token valid for longer than 120 s' });
+    assert.deepEqual(await refusal(String(listening.url), clientProtocols(long.stdout.trim())), {
+      code: RefusalCode.TOKEN,
+      reason: 'token valid for longer than 120 s',
+    });
     const short = await run(['token', 'alice', '--domain', 'alpha.localhost'], { WSP_SECRET: SECRET, WSP_MAX_TOKEN_TTL: '120' });
     assert.equal(short.code, 0, short.stderr);
-    const ws = new WebSocket(`${String(listening.url)}?token=${short.stdout.trim()}`, SUBPROTOCOL);
+    const ws = new WebSocket(String(listening.url), clientProtocols(short.stdout.trim()));
     await once(ws, 'open');
     ws.close();
     const day = await run(['token', 'alice', '--domain', 'alpha.localhost', '--ttl', '90000'], { WSP_SECRET: SECRET, WSP_MAX_TOKEN_TTL: '90000' });
@@ -208,7 +211,7 @@ describe('wsp-server secret', { concurrency: true }, () => {
       const token = await run(['token', 'alice', '--domain', 'alpha.localhost', '--secret-file', file]);
       assert.equal(token.code, 0, token.stderr);
       assert.equal(token.stderr, '', 'no warning without --secret');
-      const ws = new WebSocket(`${String(quiet.listening.url)}?token=${token.stdout.trim()}`, SUBPROTOCOL);
+      const ws = new WebSocket(String(quiet.listening.url), clientProtocols(token.stdout.trim()));
       await once(ws, 'open');
       ws.close();
       const exited = once(quiet.child, 'exit');

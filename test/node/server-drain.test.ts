@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, test, type TestContext } from 'node:test';
 import WebSocket from 'ws';
-import { RESTART_CLOSE_CODE, retryAfterOf, SUBPROTOCOL } from '../../src/protocol/index.js';
+import { clientProtocols, RESTART_CLOSE_CODE, retryAfterOf } from '../../src/protocol/index.js';
 import { mintToken } from '../../src/server/index.js';
 import { serve } from './cli-helpers.js';
 import { Client, frames, refusal } from './helpers.js';
@@ -25,7 +25,7 @@ class Phone extends Client {
 
   static async connect(t: TestContext, url: string, user: string): Promise<Phone> {
     const token = await mintToken({ address: `${user}@${DOMAIN}`, secret: SECRET });
-    const ws = new WebSocket(`${url}?token=${token}`, SUBPROTOCOL);
+    const ws = new WebSocket(url, clientProtocols(token));
     await once(ws, 'open');
     const phone = new Phone(ws, `${user}@${DOMAIN}`);
     t.after(() => ws.terminate());
@@ -96,7 +96,10 @@ describe('wsp-server drain on SIGTERM', { concurrency: true }, () => {
     // A server that told every client at once would have closed these too, in the same turn.
     for (const phone of [alice!, bob!, frank!, gina!]) assert.ok(phone.open, `${phone.user} keeps its socket`);
     assert.equal((await fetch(`${server.base}/readyz`)).status, 503);
-    assert.equal((await refusal(`${server.url}?token=${await mintToken({ address: `zoe@${DOMAIN}`, secret: SECRET })}`)).status, 503);
+    assert.deepEqual(await refusal(server.url, clientProtocols(await mintToken({ address: `zoe@${DOMAIN}`, secret: SECRET }))), {
+      status: 503,
+      body: 'server draining: reconnect later',
+    });
 
     // The ringing call is accepted and hands over through the draining server.
     bob!.send(frames.offer('ring'));

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { ByeCode, encode, keywords, limits, SUBPROTOCOL, type Frame } from '../../src/protocol/index.js';
+import { ByeCode, encode, keywords, limits, type Frame } from '../../src/protocol/index.js';
 import { mintToken, type WspServer } from '../../src/server/index.js';
-import { Client, DOMAIN, frames, SECRET, startServer, tokenUrl } from './helpers.js';
+import { Client, DOMAIN, frames, offer, SECRET, startServer } from './helpers.js';
 
 /** What the server must answer one bad frame with: a connection-scoped notice, or a bye for the frame's call. */
 type Expected = { readonly notice: number; readonly reason: RegExp } | { readonly bye: number; readonly call: string; readonly reason?: RegExp };
@@ -372,7 +372,7 @@ async function fuzz(client: Client, seed: number, seen: Map<string, number>): Pr
 /** Opens a raw socket for a hostile message that ends it, and resolves with the close code. */
 async function closedBy(server: WspServer, user: string, data: Buffer, binary: boolean): Promise<number> {
   const token = await mintToken({ address: `${user}@${server.domain}`, secret: SECRET });
-  const ws = new WebSocket(tokenUrl(server, token), [SUBPROTOCOL]);
+  const ws = new WebSocket(server.url, offer(token));
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);

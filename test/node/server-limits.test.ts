@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket from 'ws';
-import { ByeCode, limits, SUBPROTOCOL, type Frame } from '../../src/protocol/index.js';
+import { ByeCode, limits, RefusalCode, type Frame } from '../../src/protocol/index.js';
 import { NOTICE_BURST } from '../../src/server/intake.js';
 import { createWspServer } from '../../src/server/index.js';
 import { ALPHA, BETA, rawLink, startDomains, startNode } from './federation-helpers.js';
-import { Client, established, frames, noticeBound, startServer, tokenUrl } from './helpers.js';
+import { Client, established, frames, noticeBound, offer, refusal, startServer } from './helpers.js';
 import { refused, tryOpen } from './refusals.js';
 
 const TOO_MANY = ['bye', { code: ByeCode.TOO_MANY, reason: 'too many frames' }, {}];
@@ -109,12 +109,8 @@ test('connectionsPerAddress: one more socket from the address gets HTTP 429; a c
 test('upgradesPerMinute counts every attempt from an address, refused ones too; beyond, HTTP 429', async (t) => {
   const server = await startServer(t, { limits: { upgradesPerMinute: 4 } });
   // Two bad tokens and one good connection use three of the four attempts.
-  for (const token of ['nope', 'still-nope']) {
-    const ws = new WebSocket(tokenUrl(server, token), [SUBPROTOCOL]);
-    ws.on('error', () => {}); // terminating a refused socket reports an error: expected here
-    const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)));
-    ws.terminate();
-    assert.equal(status, 401);
+  for (const token of ['nope', 'still.no.pe']) {
+    assert.deepEqual(await refusal(server.url, offer(token)), { code: RefusalCode.TOKEN, reason: 'token malformed' });
   }
   const alice = await Client.open(t, server, 'alice');
   await alice.sync();
@@ -134,14 +130,20 @@ test('with trustProxy the address is the last X-Forwarded-For entry, so clients 
   await Promise.all([alice.sync(), bob.sync()]);
 });
 
-test('origins: a page of another origin gets HTTP 403; a listed origin and a client without Origin connect', async (t) => {
+test('origins: a page of another origin is closed at once with 4403; a listed origin and a client without Origin connect', async (t) => {
   const server = await startServer(t, { origins: ['https://Shop.Example:443/checkout', 'http://localhost:8000'] });
   assert.deepEqual(await refused(t, server, 'alice', { origin: 'https://evil.example' }), {
-    status: 403,
-    body: 'origin https://evil.example is not allowed to connect',
+    code: RefusalCode.ORIGIN,
+    reason: 'origin https://evil.example is not allowed to connect',
   });
-  assert.equal((await refused(t, server, 'alice', { origin: 'null' })).status, 403); // sandboxed frames, file: pages
-  assert.equal((await refused(t, server, 'alice', { origin: 'https://shop.example.evil.example' })).status, 403);
+  assert.deepEqual(await refused(t, server, 'alice', { origin: 'null' }), { code: RefusalCode.ORIGIN, reason: 'origin null is not allowed to connect' }); // sandboxed frames, file: pages
+  assert.equal((await refused(t, server, 'alice', { origin: 'https://shop.example.evil.example' })).code, RefusalCode.ORIGIN);
+  // A close frame holds a reason of 123 bytes at most: a longer one is cut, never the socket.
+  const long = `https://${'a'.repeat(200)}.example`;
+  const cut = await refused(t, server, 'alice', { origin: long });
+  assert.equal(cut.code, RefusalCode.ORIGIN);
+  const reason = cut.reason ?? '';
+  assert.ok(reason.startsWith('origin https://aaa') && reason.endsWith('…') && Buffer.byteLength(reason) <= 123, reason);
   const listed = await Client.open(t, server, 'alice', { origin: 'https://shop.example' });
   const local = await Client.open(t, server, 'bob', { origin: 'http://localhost:8000' });
   const native = await Client.open(t, server, 'carol');

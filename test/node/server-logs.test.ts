@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Frame } from '../../src/protocol/index.js';
 import { createLogger, mintToken } from '../../src/server/index.js';
-import { Client, DOMAIN, frames, recordingLogger, refusal, SECRET, startServer } from './helpers.js';
+import { Client, DOMAIN, frames, offer, recordingLogger, refusal, SECRET, startServer } from './helpers.js';
 
 const SDP = 'v=0 o=- 4611731400430051336 2 IN IP4 203.0.113.77 s=SDP-MARKER';
 const CANDIDATE = 'candidate:1 1 udp 2122260223 203.0.113.77 54321 typ host CANDIDATE-MARKER';
@@ -30,11 +30,15 @@ describe('server log', { concurrency: true }, () => {
     const server = await startServer(t, { log });
     const token = await mintToken({ address: `alice@${DOMAIN}`, secret: SECRET });
     const [alice, bob] = await Promise.all([Client.open(t, server, 'alice'), Client.open(t, server, 'bob')]);
-    // A token in the query of wrong paths and of a bad upgrade, and a forged one.
+    // A token in the query of wrong paths and of an upgrade, offered to a wrong path, forged, offered twice, in a TURN request.
     const http = `http://127.0.0.1:${server.port}`;
-    await fetch(`${http}/nowhere?token=${token}`);
-    await refusal(`ws://127.0.0.1:${server.port}/elsewhere?token=${token}`);
-    await refusal(`${server.url}?token=${token}x`);
+    const query = new URLSearchParams({ token });
+    await fetch(`${http}/nowhere?${query}`);
+    await refusal(`ws://127.0.0.1:${server.port}/elsewhere`, offer(token));
+    await refusal(`${server.url}?${query}`, offer());
+    await refusal(server.url, offer(`${token}x`));
+    await refusal(server.url, [...offer(token), 'wsp-token.a.b.c']);
+    await fetch(`${http}/wsp/turn`, { method: 'POST', body: token });
     // SDP and candidates in good frames, in frames out of turn, and in frames that do not decode.
     alice.send(frames.invite('c-secret', alice.user, bob.user));
     await bob.next();
@@ -57,23 +61,25 @@ describe('server log', { concurrency: true }, () => {
       lines.some((line) => line.msg === 'frame' && line.keyword === 'offer'),
       'debug lines were written',
     );
-    for (const secret of [token, 'SDP-MARKER', '203.0.113.77', 'CANDIDATE-MARKER']) {
+    for (const secret of [token, token.split('.')[2]!, 'SDP-MARKER', '203.0.113.77', 'CANDIDATE-MARKER']) {
       assert.ok(!text.includes(secret), `${secret} in the log:\n${lines.map((line) => JSON.stringify(line)).join('\n')}`);
     }
   });
 
-  test('redacts token, authorization, secret, sdp and candidate fields down to two levels', () => {
+  test('redacts token, authorization, the offered subprotocols, secret, sdp and candidate fields down to two levels', () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'debug', write: (line) => lines.push(line) });
     log.debug('frame', {
       token: 'TOKEN-MARKER',
       content: { sdp: SDP, candidate: CANDIDATE },
       frame: { content: { sdp: SDP } },
-      headers: { authorization: 'AUTHORIZATION-MARKER' },
+      headers: { authorization: 'AUTHORIZATION-MARKER', 'sec-websocket-protocol': 'wsp-1.0, wsp-token.PROTOCOL-MARKER' },
     });
     log.child({ secret: 'SECRET-MARKER' }).info('child');
     const text = lines.join('\n');
-    for (const secret of ['TOKEN-MARKER', 'SDP-MARKER', 'CANDIDATE-MARKER', 'AUTHORIZATION-MARKER', 'SECRET-MARKER']) assert.ok(!text.includes(secret), text);
+    for (const secret of ['TOKEN-MARKER', 'SDP-MARKER', 'CANDIDATE-MARKER', 'AUTHORIZATION-MARKER', 'PROTOCOL-MARKER', 'SECRET-MARKER']) {
+      assert.ok(!text.includes(secret), text);
+    }
     assert.equal(JSON.parse(lines[0]!).content.sdp, '[redacted]');
   });
 });

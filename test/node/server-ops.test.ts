@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { request, type IncomingMessage } from 'node:http';
 import { describe, test } from 'node:test';
 import type { WspServer } from '../../src/server/index.js';
-import { Client, established, frames, refusal, startServer, tokenUrl } from './helpers.js';
+import { Client, established, frames, offer, refusal, startServer } from './helpers.js';
 import { startDomains } from './federation-helpers.js';
 
 async function get(url: string): Promise<{ status: number; body: string; type: string | null }> {
@@ -37,7 +37,7 @@ describe('health and readiness', { concurrency: true }, () => {
     assert.equal(server.draining, true);
     assert.deepEqual(await get(`${base(server)}/readyz`), { status: 503, body: 'draining', type: 'text/plain; charset=utf-8' });
     assert.equal((await get(`${base(server)}/healthz`)).status, 200, 'still alive');
-    const refused = await refusal(tokenUrl(server, 'any'));
+    const refused = await refusal(server.url, offer('any.to.ken'));
     assert.deepEqual(refused, { status: 503, body: 'server draining: reconnect later' });
   });
 

@@ -35,7 +35,7 @@ describe('wsp-server TURN flags', { concurrency: true }, () => {
       await exited;
     });
     const token = await mintToken({ address: 'alice@localhost', secret: SECRET });
-    const response = await fetch(`http://127.0.0.1:${listening.port}/wsp/turn?token=${token}`);
+    const response = await fetch(`http://127.0.0.1:${listening.port}/wsp/turn`, { method: 'POST', body: token });
     assert.equal(response.status, 200);
     const body = (await response.json()) as TurnCredentials;
     assert.deepEqual(body.iceServers[0]!.urls, URLS.split(','));

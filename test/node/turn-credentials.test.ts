@@ -4,9 +4,15 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import test from 'node:test';
-import { TURN_PATH } from '../../src/protocol/index.js';
+import { MAX_TOKEN_LENGTH, TURN_PATH } from '../../src/protocol/index.js';
 import { checkTurnOptions, DEFAULT_TURN_TTL_SECONDS, mintToken, turnCredentials, type TurnCredentials } from '../../src/server/index.js';
-import { address, SECRET, startServer } from './helpers.js';
+import { address, Client, recordingLogger, SECRET, startServer } from './helpers.js';
+import { refused, tryOpen } from './refusals.js';
+
+/** Asks `port`'s server for TURN credentials as the widget does: POST, the token as a text/plain body. */
+function askTurn(port: number, token: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}${TURN_PATH}`, { method: 'POST', body: token, headers });
+}
 
 const TURN = {
   secret: 'turn-secret',
@@ -36,11 +42,11 @@ test('the TTL defaults to an hour; bad options stop the server before any browse
   assert.throws(() => checkTurnOptions({ ...TURN, ttlSeconds: 86_401 }), /TTL/);
 });
 
-test('GET /wsp/turn answers a valid token with credentials for its user, readable by the page that asked', async (t) => {
+test('POST /wsp/turn answers a valid token with credentials for its user, readable by the page that asked', async (t) => {
   const server = await startServer(t, { turn: TURN });
   const token = await mintToken({ address: address('alice'), secret: SECRET });
   const before = Math.floor(Date.now() / 1000);
-  const response = await fetch(`http://127.0.0.1:${server.port}${TURN_PATH}?token=${token}`, { headers: { Origin: 'https://shop.example' } });
+  const response = await askTurn(server.port, token, { Origin: 'https://shop.example' });
   assert.equal(response.status, 200);
   assert.equal(response.headers.get('access-control-allow-origin'), 'https://shop.example');
   assert.equal(response.headers.get('cache-control'), 'no-store');
@@ -50,23 +56,57 @@ test('GET /wsp/turn answers a valid token with credentials for its user, readabl
   assert.equal(body.iceServers[0]!.username, `${body.expires}:${address('alice')}`);
 });
 
-test('GET /wsp/turn refuses what the upgrade refuses: no token, a bad one, an origin not listed', async (t) => {
+test('POST /wsp/turn refuses what the upgrade refuses: no token, a bad one, a long one, an origin not listed', async (t) => {
   const server = await startServer(t, { turn: TURN, origins: ['https://shop.example'] });
-  const base = `http://127.0.0.1:${server.port}${TURN_PATH}`;
-  assert.equal((await fetch(base)).status, 401);
-  const forged = await mintToken({ address: address('alice'), secret: 'another secret' });
-  const refused = await fetch(`${base}?token=${forged}`);
-  assert.equal(refused.status, 401);
-  assert.equal(await refused.text(), 'token signature invalid');
+  const missing = await askTurn(server.port, '');
+  assert.deepEqual([missing.status, await missing.text()], [401, 'token missing']);
+  const forged = await askTurn(server.port, await mintToken({ address: address('alice'), secret: 'another secret' }));
+  assert.deepEqual([forged.status, await forged.text()], [401, 'token signature invalid']);
+  // Read up to the longest token and no further: a body beyond is refused, the rest of it unread.
+  const long = await askTurn(server.port, 'a'.repeat(MAX_TOKEN_LENGTH + 1));
+  assert.deepEqual([long.status, await long.text()], [413, `token longer than ${MAX_TOKEN_LENGTH} characters`]);
+  const huge = await askTurn(server.port, 'a'.repeat(1 << 20));
+  assert.equal(huge.status, 413);
   const token = await mintToken({ address: address('alice'), secret: SECRET });
-  assert.equal((await fetch(`${base}?token=${token}`, { headers: { Origin: 'https://evil.example' } })).status, 403);
-  assert.equal((await fetch(`${base}?token=${token}`, { headers: { Origin: 'https://shop.example' } })).status, 200);
+  assert.equal((await askTurn(server.port, token, { Origin: 'https://evil.example' })).status, 403);
+  assert.equal((await askTurn(server.port, `${token}\n`, { Origin: 'https://shop.example' })).status, 200, 'a line break after it, as from a file');
 });
 
-test('a server without TURN answers 404 at /wsp/turn: clients then use the ICE servers their page gives', async (t) => {
+test('the token goes in the body only: a query is not read, GET is not served', async (t) => {
+  const server = await startServer(t, { turn: TURN });
+  const token = await mintToken({ address: address('alice'), secret: SECRET });
+  const base = `http://127.0.0.1:${server.port}${TURN_PATH}`;
+  const get = await fetch(`${base}?${new URLSearchParams({ token })}`);
+  assert.deepEqual([get.status, get.headers.get('allow')], [405, 'POST']);
+  const query = await fetch(`${base}?${new URLSearchParams({ token })}`, { method: 'POST' });
+  assert.deepEqual([query.status, await query.text()], [401, 'token missing']);
+});
+
+test('a server without TURN answers 204, no content, which no browser logs as an error: clients use their page’s ICE servers', async (t) => {
   const server = await startServer(t);
   const token = await mintToken({ address: address('alice'), secret: SECRET });
-  const response = await fetch(`http://127.0.0.1:${server.port}${TURN_PATH}?token=${token}`);
-  assert.equal(response.status, 404);
-  assert.equal(await response.text(), 'no TURN server configured');
+  const response = await askTurn(server.port, token, { Origin: 'https://shop.example' });
+  assert.equal(response.status, 204);
+  assert.equal(response.headers.get('access-control-allow-origin'), 'https://shop.example');
+  assert.equal(await response.text(), '');
+});
+
+test('TURN requests have a budget of their own: they never cost a client the upgrades upgradesPerMinute allows', async (t) => {
+  const server = await startServer(t, { turn: TURN, limits: { upgradesPerMinute: 3 } });
+  const token = await mintToken({ address: address('alice'), secret: SECRET });
+  for (let i = 0; i < 3; i++) assert.equal((await askTurn(server.port, token)).status, 200);
+  const over = await askTurn(server.port, token);
+  assert.deepEqual([over.status, await over.text()], [429, 'more than 3 TURN requests a minute']);
+  // Three TURN requests and one refused: the three upgrades are all still there, then the fourth is refused.
+  for (const user of ['alice', 'bob', 'carol']) assert.ok((await tryOpen(t, server, user)) instanceof Client, user);
+  assert.deepEqual(await refused(t, server, 'dave'), { status: 429, body: 'more than 3 connection attempts a minute' });
+});
+
+test('the token in a TURN request reaches no log line', async (t) => {
+  const { log, lines } = recordingLogger();
+  const server = await startServer(t, { turn: TURN, log });
+  const token = await mintToken({ address: address('alice'), secret: SECRET });
+  assert.equal((await askTurn(server.port, token)).status, 200);
+  assert.equal((await askTurn(server.port, `${token}x`)).status, 401);
+  assert.ok(!JSON.stringify(lines).includes(token.slice(-20)));
 });
