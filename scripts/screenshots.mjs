@@ -111,6 +111,23 @@ try {
   await shoot(tab, 'error', 'alice');
   await reset();
 
+  // A server that is down, said in German.
+  await tab.evaluate(async () => {
+    const el = document.createElement('wsp-call');
+    el.id = 'alice';
+    el.style.cssText = 'display: block; width: 480px; height: 360px; margin: 8px';
+    el.lang = 'de';
+    el.server = 'ws://127.0.0.1:9/wsp';
+    el.caller = 'alice@localhost';
+    el.callee = 'bob@localhost';
+    el.calleeName = 'Bob Example';
+    el.token = 'a.b.c';
+    document.body.append(el);
+    await new Promise((resolve) => el.addEventListener('error', resolve, { once: true }));
+  });
+  await shoot(tab, 'error-unreachable-german', 'alice');
+  await reset();
+
   await tab.emulateMedia({ colorScheme: 'dark' });
   await call(tab, {}, 'connected');
   await shoot(tab, 'connected-dark', 'alice');

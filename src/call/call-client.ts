@@ -120,6 +120,8 @@ export class CallClient extends EventTarget {
   #failures = 0;
   /** Why the client is not connected, as last reported: call() says it again. */
   #failure?: ConnectionFailure;
+  /** Told the page that it gave no token (see connect()). */
+  #tokenless = false;
   #retry?: ReturnType<typeof setTimeout>;
   /** call() waits for the connection, or an incoming call for the call engine: busy already. */
   #placing = false;
@@ -169,6 +171,13 @@ export class CallClient extends EventTarget {
   connect(): Promise<Signaling | undefined> {
     const { server, caller, token, tokenProvider } = this.#settings;
     const key = this.#started && server && caller && (token || tokenProvider) ? `${server} ${caller} ${token}` : '';
+    // Configured but for the token: said once, not left to look like a server that is down. The classic cause is a
+    // framework that rendered the tag before its element was defined and so dropped the function it had for it.
+    const tokenless = !!(this.#started && server && caller && !key);
+    if (tokenless && !this.#tokenless) {
+      this.#report(failure('token-provider', 'neither token nor tokenProvider is set (React: define <wsp-call> before rendering it)'));
+    }
+    this.#tokenless = tokenless;
     if (key !== this.#key) {
       this.#close();
       this.#key = key;

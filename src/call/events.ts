@@ -83,7 +83,9 @@ export class StateChangeEvent extends Event {
  * - `token-refused`: the server refused the token (close 4401: missing, malformed, expired, forged, valid for too long;
  *   4404: of another domain, or of a user the server does not know), or the widget did not send it, since it cannot be
  *   one (not a JWT, or longer than 4096 characters);
- * - `token-provider`: the page's `tokenProvider` threw, rejected, or returned no string (or an empty one);
+ * - `token-provider`: the page's `tokenProvider` threw, rejected, or returned no string (or an empty one); or the widget
+ *   has a `server` and a `caller` but neither `token` nor `tokenProvider` (a framework that renders `<wsp-call>` before
+ *   it is defined may drop a function property: define the element first);
  * - `unreachable`: the socket never opened: the server is down or unknown, or refused it over HTTP (over its limits,
  *   draining);
  * - `connection-lost`: the connection was open, and dropped.

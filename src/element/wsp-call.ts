@@ -233,7 +233,7 @@ export class WspCall extends LitElement {
   /** @internal */
   #shipped?: PartialStrings;
   /** @internal The error the status line shows, until the call's state changes or the server connection is back. */
-  #error = '';
+  #error?: WspErrorEvent;
   /** @internal */
   #wasOnline = false;
   /** @internal The in-call view, once its chunk is loaded. */
@@ -266,14 +266,12 @@ export class WspCall extends LitElement {
       },
     };
     this.addEventListener('error', (event) => {
-      // The status line says it in the widget's language where the code has a string (a connection's failure), else
-      // the message, in English.
-      this.#error = (event.code && (this.#strings() as Partial<Record<string, string>>)[event.code]) || event.message;
+      this.#error = event;
       // Only getting online after the error clears it (an error while online stays until the call moves on).
       this.#wasOnline = this.online;
       this.requestUpdate();
     });
-    this.addEventListener('statechange', () => (this.#error = ''));
+    this.addEventListener('statechange', () => (this.#error = undefined));
     this.addEventListener('fullscreenchange', () => this.requestUpdate());
   }
 
@@ -398,7 +396,7 @@ export class WspCall extends LitElement {
         this.requestUpdate();
       }, this.#failed);
     }
-    if (online && !this.#wasOnline) this.#error = '';
+    if (online && !this.#wasOnline) this.#error = undefined;
     this.#wasOnline = online;
     const strings = this.#strings();
     this.#internals.role = 'group';
@@ -414,7 +412,7 @@ export class WspCall extends LitElement {
       offline: !online,
       muted,
       'camera-off': this.cameraOff || audioOnly,
-      error: this.#error,
+      error: !!this.#error,
       rtl: strings.dir === 'rtl',
       unsupported: !callsPossible(),
     };
@@ -501,10 +499,13 @@ export class WspCall extends LitElement {
               ),
               settings,
             ];
+    const error = this.#error;
     const status = !supported
       ? strings.unsupported
-      : this.#error
-        ? say('error', this.#error)
+      : error
+        ? // In the widget's language where the code has a string (a connection's failure), else the message, in English;
+          // chosen at each render, so that a translation that arrives later applies.
+          say('error', (error.code && (strings as Partial<Record<string, string>>)[error.code]) || error.message)
         : state === IDLE
           ? say(this.online ? 'ready' : 'offline')
           : state === ENDED
