@@ -17,6 +17,7 @@ import { CallState } from './call-state.js';
 import { transition, type CallInput } from './call-transitions.js';
 import { essentialOffer } from './codecs.js';
 import { ConnectDeadline, hasTurnServer, type DeadlineTimers, type SetupFailure } from './connect-deadline.js';
+import { RestartCandidates, iceUfrag } from './restart-candidates.js';
 import type { Transport } from './signaling.js';
 
 /** Which channel a call's outgoing frames take: the WebSocket until the handover, then the DataChannel. */
@@ -157,6 +158,8 @@ export class CallSession extends EventTarget {
   #listed = new Set<string>();
   /** Remote candidates that arrived before the remote description was set. */
   readonly #early: Candidate[] = [];
+  /** This side's candidates of an ICE restart it offers, held back while its ICE agent needs it (§4.7). */
+  readonly #restart = new RestartCandidates();
   /** The last offer taken from the peer: the same again is a duplicate. */
   #offer?: string;
   /** ICE was restarted since the connection was last up: if it fails now, the call has failed. */
@@ -183,9 +186,10 @@ export class CallSession extends EventTarget {
     this.#deadline = new ConnectDeadline(pc, deadline, this.#setupFailed);
     pc.onicecandidate = ({ candidate }) => {
       // A null candidate ends gathering: sent as the empty candidate.
-      if (!candidate || !this.#listed.has(upToType(candidate.candidate))) {
-        this.#send(['icecandidate', (candidate?.toJSON() as Candidate | undefined) ?? { candidate: '' }, { call: this.id }], true);
-      }
+      if (candidate && this.#listed.has(upToType(candidate.candidate))) return;
+      const frame: Frame = ['icecandidate', (candidate?.toJSON() as Candidate | undefined) ?? { candidate: '' }, { call: this.id }];
+      if (!this.#restart.keep(frame)) this.#send(frame, true);
+      else if (this.#restart.checking) void this.#checkPairs();
     };
     pc.ontrack = ({ track }) => {
       this.remoteStream.addTrack(track);
@@ -199,7 +203,12 @@ export class CallSession extends EventTarget {
       this.handedOver &&
       this.state !== ENDED &&
       this.#do(async () => {
+        // Held from before the offer is set: its first candidates may come before this step goes on.
+        const generations = { local: iceUfrag(pc.localDescription?.sdp), remote: iceUfrag(pc.remoteDescription?.sdp) };
+        this.#sendAll(this.#restart.begin(generations));
         await pc.setLocalDescription();
+        const local = pc.localDescription!;
+        if (local.type !== 'offer' || iceUfrag(local.sdp) === generations.local) this.#sendAll(this.#restart.notRestarted());
         this.#describe();
       });
     pc.onconnectionstatechange = () => {
@@ -333,10 +342,12 @@ export class CallSession extends EventTarget {
             // and takes the peer's (its own is rolled back), the callee ignores the peer's and waits for its answer.
             if (this.#offer === offer.sdp || (this.role === 'callee' && pc.signalingState !== 'stable')) return;
             this.#offer = offer.sdp;
+            // The caller's own restart, if it offered one, is rolled back: its candidates wait no longer.
+            this.#sendAll(this.#restart.release());
             await this.#setRemote(offer);
             if (this.handedOver) {
-              // A renegotiation (an ICE restart) over the DataChannel: applied, then sent. Sent first, a Firefox
-              // answer to Chromium's restart left Chromium's media unreceived (cross-browser test, under load).
+              // A renegotiation (an ICE restart) over the DataChannel: applied, then sent. (The order was not what
+              // stopped Chromium's media reaching Firefox after Chromium's restart: see RestartCandidates.)
               await pc.setLocalDescription();
               this.#describe();
             } else {
@@ -352,12 +363,21 @@ export class CallSession extends EventTarget {
       }
       case 'answer': {
         const answer = frame[1];
+        this.#restart.answered();
         // A late or doubled answer would fail the call: only the one an offer of ours waits for is taken.
         this.#do(async () => void (pc.signalingState === 'have-local-offer' && (await this.#setRemote(answer))));
         break;
       }
       case 'icecandidate':
-        if (pc.remoteDescription) this.#addCandidate(frame[1]);
+        // The peer's candidates of this side's restart are all in: once they are applied (after the answer, hence a
+        // step), this side's new candidates go.
+        if (!frame[1].candidate && this.#restart.peerEnded()) {
+          const end = frame[1];
+          this.#do(async () => {
+            await pc.addIceCandidate(end).catch(() => {});
+            this.#sendAll(this.#restart.release());
+          });
+        } else if (pc.remoteDescription) this.#addCandidate(frame[1]);
         else this.#early.push(frame[1]);
         break;
       case 'bye':
@@ -468,6 +488,16 @@ export class CallSession extends EventTarget {
     for (const candidate of this.#early.splice(0)) this.#addCandidate(candidate);
   }
 
+  /**
+   * Looks at the ICE agent's candidate pairs for the restart this side offers: the candidates held so far go, unless
+   * the agent pairs them with the peer's previous ones (RestartCandidates).
+   */
+  async #checkPairs(): Promise<void> {
+    const mark = this.#restart.mark();
+    const stats = await this.pc.getStats().catch(() => undefined);
+    this.#sendAll(this.#restart.judge(stats, mark));
+  }
+
   #addCandidate(candidate: Candidate): void {
     // One bad candidate is not worth failing the call: ICE goes on with the others.
     this.pc.addIceCandidate(candidate).catch(() => {});
@@ -539,6 +569,10 @@ export class CallSession extends EventTarget {
       this.connectedAt = performance.now();
       this.#to('media');
     }
+  }
+
+  #sendAll(frames: readonly Frame[]): void {
+    for (const frame of frames) this.#send(frame);
   }
 
   #send(frame: Frame, hold = false): void {

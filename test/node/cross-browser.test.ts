@@ -96,7 +96,7 @@ async function diagnosed(steps: () => Promise<void>): Promise<void> {
     const report = async (side: Side) => {
       const session = JSON.stringify(await side.page.evaluate(() => window.phone.session()));
       const rtp = await side.page.evaluate(() => window.phone.rtpSummary());
-      const trace = await side.page.evaluate(() => window.phone.trace.slice(-40).join('\n    '));
+      const trace = await side.page.evaluate(() => window.phone.trace.slice(-80).join('\n    '));
       return `${name(side)}: ${session}\n  ${rtp}\n  trace:\n    ${trace}`;
     };
     const summaries = await Promise.all(Object.values(sides).map((side) => report(side).catch(String)));

@@ -48,12 +48,29 @@ const trace: string[] = [];
 const stamp = (line: string) => trace.push(`${performance.now().toFixed(0)} ${line}`);
 const traced = new WeakSet<RTCPeerConnection>();
 
-// Frames a session sends on its DataChannel, by type (and the ICE ufrag of a description).
+/** A frame in a line: its type, and the ufrag of a description or the candidate (address, port, type, ufrag). */
+function described(data: string): string {
+  const frame = JSON.parse(data) as [string, { sdp?: string; code?: number; candidate?: string; usernameFragment?: string }];
+  const content = frame[1] ?? {};
+  if (content.sdp !== undefined) {
+    const candidates = content.sdp.split(/\r?\n/).filter((line) => line.startsWith('a=candidate:')).length;
+    return `${frame[0]} ufrag ${/a=ice-ufrag:(\S+)/.exec(content.sdp)?.[1]} (${candidates} candidates)`;
+  }
+  if (content.candidate !== undefined) return `${frame[0]} ${candidateLine(content.candidate)} ufrag ${content.usernameFragment}`;
+  return `${frame[0]} ${content.code ?? ''}`;
+}
+
+/** A candidate line as `udp 127.0.0.1:5000 host`, or `end` for the end of candidates. */
+function candidateLine(candidate: string): string {
+  const parts = candidate.split(' ');
+  return candidate ? `${parts[2]} ${parts[4]}:${parts[5]} ${parts[7]} prio ${parts[3]}` : 'end';
+}
+
+// Frames a session sends on its DataChannel (described()).
 const channelSend = RTCDataChannel.prototype.send;
 RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: string) {
   try {
-    const frame = JSON.parse(data) as [string, { sdp?: string; code?: number }];
-    stamp(`send ${frame[0]} ${frame[1]?.sdp ? `ufrag ${/a=ice-ufrag:(\S+)/.exec(frame[1].sdp)?.[1]}` : (frame[1]?.code ?? '')}`);
+    stamp(`send ${described(data)}`);
   } catch {
     // Not a frame.
   }
@@ -67,8 +84,7 @@ Object.defineProperty(RTCDataChannel.prototype, 'onmessage', {
   set(this: RTCDataChannel, handler: ((event: MessageEvent) => void) | null) {
     const tracing = (event: MessageEvent) => {
       try {
-        const frame = JSON.parse(event.data as string) as [string, { sdp?: string; code?: number }];
-        stamp(`received ${frame[0]} ${frame[1]?.sdp ? `ufrag ${/a=ice-ufrag:(\S+)/.exec(frame[1].sdp)?.[1]}` : (frame[1]?.code ?? '')}`);
+        stamp(`received ${described(event.data as string)}`);
       } catch {
         // Not a frame.
       }
@@ -91,6 +107,19 @@ RTCPeerConnection.prototype.setRemoteDescription = async function (this: RTCPeer
   }
 } as typeof RTCPeerConnection.prototype.setRemoteDescription;
 
+// Which remote candidates the session gives the browser, and whether the browser takes them.
+const addCandidate = RTCPeerConnection.prototype.addIceCandidate;
+RTCPeerConnection.prototype.addIceCandidate = async function (this: RTCPeerConnection, candidate?: RTCIceCandidateInit | null) {
+  const line = `addIceCandidate(${candidateLine(candidate?.candidate ?? '')} ufrag ${candidate?.usernameFragment}) in ${this.signalingState}`;
+  try {
+    await (addCandidate as (this: RTCPeerConnection, candidate?: RTCIceCandidateInit | null) => Promise<void>).call(this, candidate);
+    stamp(`${line} done`);
+  } catch (error) {
+    stamp(`${line} failed: ${error}`);
+    throw error;
+  }
+} as typeof RTCPeerConnection.prototype.addIceCandidate;
+
 /** Traces the state changes and renegotiations of the widget's current peer connection, once. */
 function tracePeerConnection(): void {
   const pc = el?.session?.pc;
@@ -99,6 +128,9 @@ function tracePeerConnection(): void {
   pc.addEventListener('signalingstatechange', () => stamp(`signaling ${pc.signalingState}`));
   pc.addEventListener('connectionstatechange', () => stamp(`connection ${pc.connectionState}`));
   pc.addEventListener('negotiationneeded', () => stamp('negotiationneeded'));
+  pc.addEventListener('iceconnectionstatechange', () => stamp(`ice ${pc.iceConnectionState}`));
+  pc.addEventListener('icegatheringstatechange', () => stamp(`gathering ${pc.iceGatheringState}`));
+  pc.addEventListener('icecandidate', ({ candidate }) => stamp(`gathered ${candidateLine(candidate?.candidate ?? '')} ufrag ${candidate?.usernameFragment}`));
 }
 let screen: { stream: MediaStream; stop(): void } | undefined;
 
@@ -171,6 +203,29 @@ async function audioPower(): Promise<number> {
     return now.duration - duration >= 1;
   }, 'no audio received');
   return (now.energy - energy) / (now.duration - duration);
+}
+
+/** The peer connection's ICE candidates and candidate pairs (with state, the selected one marked): which path is up. */
+async function iceSummary(pc: RTCPeerConnection): Promise<string[]> {
+  const stats = await pc.getStats();
+  const reports: Record<string, unknown>[] = [];
+  stats.forEach((report: Record<string, unknown>) => reports.push(report));
+  const byId = new Map(reports.map((report) => [report.id as string, report]));
+  const candidate = (id: unknown) => {
+    const c = byId.get(id as string);
+    return c
+      ? `${c.protocol} ${c.address ?? c.ip}:${c.port} ${c.candidateType} prio ${c.priority}${c.usernameFragment ? ` ufrag ${c.usernameFragment}` : ''}`
+      : `${id}?`;
+  };
+  const selected = new Set(reports.filter((r) => r.type === 'transport').map((r) => r.selectedCandidatePairId));
+  const lines = reports.filter((r) => r.type === 'local-candidate' || r.type === 'remote-candidate').map((r) => `${r.type} ${candidate(r.id)}`);
+  for (const pair of reports.filter((r) => r.type === 'candidate-pair')) {
+    const mark = selected.has(pair.id) || pair.selected ? ' SELECTED' : '';
+    lines.push(
+      `pair ${candidate(pair.localCandidateId)} -> ${candidate(pair.remoteCandidateId)}: ${pair.state}${pair.nominated ? ' nominated' : ''}${mark} sent ${pair.bytesSent} received ${pair.bytesReceived} req ${pair.requestsSent}/${pair.requestsReceived} resp ${pair.responsesSent}/${pair.responsesReceived}`,
+    );
+  }
+  return lines;
 }
 
 const phone = {
@@ -281,7 +336,10 @@ const phone = {
     );
   },
   audioPower,
-  /** The RTP counters of every inbound and outbound stream, and the connection's state: what a failed wait reports. */
+  /**
+   * The RTP counters of every inbound and outbound stream, the connection's state, its candidates and candidate pairs:
+   * what a failed wait reports.
+   */
   async rtpSummary(): Promise<string> {
     const session = widget().session;
     if (!session) return 'no session';
@@ -296,6 +354,7 @@ const phone = {
           `out ${r.kind} mid ${r.mid}: packets ${r.packetsSent} frames ${r.framesEncoded}/${r.framesSent} limit ${r.qualityLimitationReason} pli ${r.pliCount}`,
         );
     });
+    lines.push(...(await iceSummary(session.pc)));
     const v = video('remote-video');
     lines.push(
       `remote video ${v.videoWidth}x${v.videoHeight} t ${v.currentTime} paused ${v.paused} ready ${v.readyState} tracks ${(v.srcObject as MediaStream | null)?.getTracks().map((t) => `${t.kind}:${t.readyState}:${t.muted ? 'muted' : 'live'}`)}`,
