@@ -197,6 +197,12 @@ function closingServers() {
  * `executeServerCommand('focus-page')` gives the test's page the browser's focus back (`page.bringToFront()`): a
  * picture-in-picture window takes it, and Firefox then holds back enumerateDevices() and key presses in the page.
  */
+/** The test's puppeteer page when it runs in Chromium (whose CDP the commands below use), else undefined. */
+async function chromiumPage(session) {
+  const page = session.browser.getPage?.(session.id);
+  return page && /chrom/i.test(await page.browser().version()) ? page : undefined;
+}
+
 /**
  * `forced-colors` command: emulates Windows high contrast (`forced-colors: active`, the forced palette applied) in
  * Chromium over CDP, or ends it (`{ active: false }`); answers false where the browser cannot (Firefox over WebDriver
@@ -209,8 +215,8 @@ function forcedColors() {
     name: 'wsp-forced-colors',
     async executeCommand({ command, payload, session }) {
       if (command !== 'forced-colors') return undefined;
-      const page = session.browser.getPage?.(session.id);
-      if (!page || !/chrom/i.test(await page.browser().version())) return false;
+      const page = await chromiumPage(session);
+      if (!page) return false;
       if (!sessions.has(page)) sessions.set(page, await page.createCDPSession());
       await sessions.get(page).send('Emulation.setEmulatedMedia', { features: [{ name: 'forced-colors', value: payload.active ? 'active' : 'none' }] });
       return true;
@@ -228,8 +234,8 @@ function accessibilityTree() {
     name: 'wsp-accessibility-tree',
     async executeCommand({ command, session }) {
       if (command !== 'accessibility-tree') return undefined;
-      const page = session.browser.getPage?.(session.id);
-      if (!page || !/chrom/i.test(await page.browser().version())) return false;
+      const page = await chromiumPage(session);
+      if (!page) return false;
       return page.accessibility.snapshot({ interestingOnly: false });
     },
   };

@@ -32,7 +32,6 @@ export class ControlsFade implements ReactiveController {
     this.#timers = timers;
     this.#delay = delay;
     host.addController(this);
-    if (host.isConnected) this.hostConnected();
   }
 
   hostConnected(): void {
